@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"math"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// maxStatString bounds the string min/max kept in stats: a longer value
+// would make every chunk carry a copy of its largest string, and a truncated
+// max would no longer be an upper bound.
+const maxStatString = 256
+
+// ColumnStats summarise one column of one chunk, over all its rows.
+// Min and Max are meaningful only when HasRange is set: at least one
+// non-null value exists, and (for floats) no NaN and (for strings) no value
+// longer than 256 bytes hides the true bounds.
+type ColumnStats struct {
+	NullCount int
+	HasRange  bool
+	// MinInt/MaxInt for int64, int32, timestamp (µs), date (days) and bool (0/1).
+	MinInt, MaxInt int64
+	// MinFloat/MaxFloat for float64.
+	MinFloat, MaxFloat float64
+	// MinString/MaxString for string and binary, copied out of the chunk.
+	MinString, MaxString string
+}
+
+func computeStats(rec arrow.RecordBatch) []ColumnStats {
+	out := make([]ColumnStats, rec.NumCols())
+	for i, col := range rec.Columns() {
+		out[i] = columnStats(col)
+	}
+	return out
+}
+
+func columnStats(a arrow.Array) ColumnStats {
+	s := ColumnStats{NullCount: a.NullN()}
+	if s.NullCount == a.Len() {
+		return s
+	}
+	switch a := a.(type) {
+	case *array.Int64:
+		s.MinInt, s.MaxInt = intRange(a.Int64Values(), a)
+	case *array.Int32:
+		s.MinInt, s.MaxInt = intRange(a.Int32Values(), a)
+	case *array.Timestamp:
+		s.MinInt, s.MaxInt = intRange(a.TimestampValues(), a)
+	case *array.Date32:
+		s.MinInt, s.MaxInt = intRange(a.Date32Values(), a)
+	case *array.Boolean:
+		s.MinInt, s.MaxInt = boolRange(a)
+	case *array.Float64:
+		var ok bool
+		s.MinFloat, s.MaxFloat, ok = floatRange(a)
+		if !ok {
+			return s
+		}
+	case *array.Dictionary:
+		var ok bool
+		s.MinString, s.MaxString, ok = dictRange(a)
+		if !ok {
+			return s
+		}
+	default:
+		bc, isBytes := byteColumnOf(a)
+		if !isBytes {
+			return s
+		}
+		var ok bool
+		s.MinString, s.MaxString, ok = stringRange(bc, a)
+		if !ok {
+			return s
+		}
+	}
+	s.HasRange = true
+	return s
+}
+
+type integer interface {
+	~int64 | ~int32
+}
+
+func intRange[T integer](vals []T, a arrow.Array) (lo, hi int64) {
+	lo, hi = math.MaxInt64, math.MinInt64
+	if a.NullN() == 0 {
+		for _, v := range vals {
+			lo = min(lo, int64(v))
+			hi = max(hi, int64(v))
+		}
+		return lo, hi
+	}
+	for i, v := range vals {
+		if a.IsValid(i) {
+			lo = min(lo, int64(v))
+			hi = max(hi, int64(v))
+		}
+	}
+	return lo, hi
+}
+
+func boolRange(a *array.Boolean) (lo, hi int64) {
+	lo, hi = 1, 0
+	for i := 0; i < a.Len(); i++ {
+		if a.IsValid(i) {
+			v := int64(0)
+			if a.Value(i) {
+				v = 1
+			}
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	return lo, hi
+}
+
+// floatRange reports ok=false when a NaN is present: NaN sorts above every
+// number (as in PostgreSQL), and a range that hides it would prune wrongly.
+func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i, v := range a.Float64Values() {
+		if a.IsNull(i) {
+			continue
+		}
+		if v != v {
+			return 0, 0, false
+		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi, true
+}
+
+func stringRange(bc byteColumn, a arrow.Array) (lo, hi string, ok bool) {
+	first := true
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			continue
+		}
+		v := bc.at(i)
+		if len(v) > maxStatString {
+			return "", "", false
+		}
+		if first || v < lo {
+			lo = v
+		}
+		if first || v > hi {
+			hi = v
+		}
+		first = false
+	}
+	return strings.Clone(lo), strings.Clone(hi), true
+}
+
+// dictRange looks only at dictionary entries that some valid row uses.
+func dictRange(a *array.Dictionary) (lo, hi string, ok bool) {
+	dict, isStr := a.Dictionary().(*array.String)
+	if !isStr {
+		return "", "", false
+	}
+	used := make([]bool, dict.Len())
+	for i := 0; i < a.Len(); i++ {
+		if a.IsValid(i) {
+			used[a.GetValueIndex(i)] = true
+		}
+	}
+	first := true
+	for k, u := range used {
+		if !u {
+			continue
+		}
+		v := dict.Value(k)
+		if len(v) > maxStatString {
+			return "", "", false
+		}
+		if first || v < lo {
+			lo = v
+		}
+		if first || v > hi {
+			hi = v
+		}
+		first = false
+	}
+	return strings.Clone(lo), strings.Clone(hi), true
+}
