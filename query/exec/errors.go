@@ -1,0 +1,10 @@
+package exec
+
+import "errors"
+
+// Errors of execution. The query package re-exports them.
+var (
+	ErrOverflow       = errors.New("integer out of range")
+	ErrDivisionByZero = errors.New("division by zero")
+	ErrMemoryLimit    = errors.New("query memory limit exceeded")
+)

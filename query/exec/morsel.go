@@ -1,0 +1,133 @@
+package exec
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stratadb/strata/query/plan"
+	"github.com/stratadb/strata/storage"
+)
+
+// morsel is the unit of parallel work: a chunk of a table snapshot, or a
+// slice of an intermediate result.
+type morsel struct {
+	rec   arrow.RecordBatch
+	chunk *storage.Chunk // nil for intermediate results
+}
+
+// input is what a pipeline reads: the morsels left after pruning, the
+// schema they are in, and how to find each morsel's visible rows.
+type input struct {
+	schema  plan.Schema
+	types   []storage.ColumnType
+	table   *storage.TableSnapshot // nil for intermediate results
+	morsels []morsel
+	pruned  int
+}
+
+// visible returns the rows of m a read sees: nil for all of them.
+func (in *input) visible(m morsel) []int32 {
+	if in.table == nil || m.chunk == nil {
+		return nil
+	}
+	if in.table.Visibility(m.chunk) == storage.VisibleAll {
+		return nil
+	}
+	return in.table.VisibleRows(m.chunk, make([]int32, 0, m.chunk.Rows()))
+}
+
+// tableInput lists a table snapshot's chunks that the filter cannot rule
+// out by partition key or statistics.
+func tableInput(t *storage.TableSnapshot, schema plan.Schema, pred plan.Expr) *input {
+	in := &input{schema: schema, types: typesOf(schema), table: t}
+	buckets := partitionBuckets(t.Def(), pred, schema)
+	checks := compilePruning(pred, schema)
+	for _, ref := range t.Chunks() {
+		if buckets != nil && !buckets[ref.Partition] {
+			in.pruned++
+			continue
+		}
+		if !passes(checks, ref.Chunk) {
+			in.pruned++
+			continue
+		}
+		in.morsels = append(in.morsels, morsel{rec: ref.Chunk.Record(), chunk: ref.Chunk})
+	}
+	return in
+}
+
+func passes(checks []chunkCheck, c *storage.Chunk) bool {
+	for _, chk := range checks {
+		if !chk(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// morselRows is the size intermediate results are cut into.
+const morselRows = 64 * 1024
+
+// relationInput cuts an intermediate result into morsels.
+func relationInput(r *relation) *input {
+	in := &input{schema: r.schema, types: typesOf(r.schema)}
+	for _, rec := range r.recs {
+		for off := int64(0); off < rec.NumRows(); off += morselRows {
+			end := min(off+morselRows, rec.NumRows())
+			if off == 0 && end == rec.NumRows() {
+				in.morsels = append(in.morsels, morsel{rec: rec})
+				continue
+			}
+			// Slices share the parent's buffers; the relation keeps them alive.
+			s := rec.NewSlice(off, end)
+			r.slices = append(r.slices, s)
+			in.morsels = append(in.morsels, morsel{rec: s})
+		}
+	}
+	return in
+}
+
+func typesOf(s plan.Schema) []storage.ColumnType {
+	out := make([]storage.ColumnType, len(s))
+	for i, f := range s {
+		out[i] = f.Type
+	}
+	return out
+}
+
+// forEachMorsel runs fn over the morsels on up to `workers` goroutines,
+// each pulling the next morsel when done with one. It stops at the first
+// error or when ctx ends, checking between morsels.
+func forEachMorsel(ctx context.Context, workers, n int, fn func(worker, i int) error) error {
+	workers = max(1, min(workers, n))
+	var next atomic.Int64
+	g, ctx := errgroup.WithContext(ctx)
+	for w := 0; w < workers; w++ {
+		g.Go(func() error {
+			for {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return nil
+				}
+				if err := fn(w, i); err != nil {
+					return err
+				}
+			}
+		})
+	}
+	return g.Wait()
+}
+
+func defaultWorkers(n int) int {
+	if n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}

@@ -1,0 +1,97 @@
+package exec
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/stratadb/strata/query/plan"
+)
+
+// project filters and computes output columns morsel by morsel, in
+// parallel, keeping the morsels' order in the result.
+func (r *run) project(in *input, pred plan.Expr, exprs []plan.Named) (*relation, error) {
+	filters, err := compileFilter(pred, in.schema)
+	if err != nil {
+		return nil, err
+	}
+	compiled := make([]expr, len(exprs))
+	schema := make(plan.Schema, len(exprs))
+	for i, ne := range exprs {
+		if compiled[i], err = compileExpr(ne.Expr, in.schema); err != nil {
+			return nil, err
+		}
+		schema[i] = plan.Field{Name: ne.Name, Type: outType(compiled[i].typ)}
+	}
+	arrowSchema := ArrowSchema(schema)
+	out := make([]arrow.RecordBatch, len(in.morsels))
+	workers := r.workersFor(len(in.morsels))
+	err = forEachMorsel(r.ctx, workers, len(in.morsels), func(_, i int) error {
+		rec, err := r.projectMorsel(in, in.morsels[i], filters, compiled, schema, arrowSchema)
+		out[i] = rec
+		if err == nil && rec != nil {
+			err = r.budget.grow(recordBytes(rec), "query result")
+		}
+		return err
+	})
+	rel := &relation{schema: schema}
+	for _, rec := range out {
+		if rec != nil {
+			rel.recs = append(rel.recs, rec)
+		}
+	}
+	if err != nil {
+		rel.release()
+		return nil, err
+	}
+	return rel, nil
+}
+
+func (r *run) projectMorsel(in *input, m morsel, filters []selector, exprs []expr, schema plan.Schema, as *arrow.Schema) (arrow.RecordBatch, error) {
+	b, err := r.startMorsel(in, m, filters)
+	if err != nil || b.n == 0 {
+		return nil, err
+	}
+	cols := make([]arrow.Array, 0, len(exprs))
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for i, e := range exprs {
+		v, err := e.eval(b)
+		if err != nil {
+			return nil, err
+		}
+		if v.cnst {
+			v = v.materialize(b.n)
+		}
+		cols = append(cols, vectorArray(r.mem, schema[i].Type, v))
+	}
+	return array.NewRecordBatch(as, cols, int64(b.n)), nil
+}
+
+// recordBytes is the memory a record's buffers take.
+func recordBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += arrayBytes(c.Data())
+	}
+	return n
+}
+
+func arrayBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += arrayBytes(c)
+	}
+	// Dictionary returns a typed nil inside the interface when absent.
+	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
+		n += arrayBytes(dict)
+	}
+	return n
+}
