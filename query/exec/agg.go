@@ -124,7 +124,14 @@ func (a *intSumAgg) update(v *vector, n int, gids []int32) error {
 		return nil
 	}
 	if gids == nil && !v.hasNulls() && !v.cnst {
-		lo, hi := sumInt128(v.ints)
+		var lo uint64
+		var hi int64
+		if v.bounded && v.bound <= math.MaxInt64/int64(max(1, len(v.ints))) {
+			s := sumPlain(v.ints) // statistics rule out overflow
+			lo, hi = uint64(s), s>>63
+		} else {
+			lo, hi = sumInt128(v.ints)
+		}
 		a.add(0, lo, hi, int64(len(v.ints)))
 		return nil
 	}
@@ -151,6 +158,22 @@ func (a *intSumAgg) add(g int32, lo uint64, hi int64, n int64) {
 	a.lo[g], c = bits.Add64(a.lo[g], lo, 0)
 	a.hi[g] += hi + int64(c)
 	a.counts[g] += n
+}
+
+// sumPlain sums values known not to overflow.
+func sumPlain(xs []int64) int64 {
+	var s0, s1, s2, s3 int64
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		s0 += xs[i]
+		s1 += xs[i+1]
+		s2 += xs[i+2]
+		s3 += xs[i+3]
+	}
+	for ; i < len(xs); i++ {
+		s0 += xs[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 // sumInt128 sums without overflow: blocks of int64 adds whose overflow

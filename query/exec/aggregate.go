@@ -127,13 +127,18 @@ func (r *run) aggregate(in *input, pred plan.Expr, n *plan.Aggregate) (*relation
 	return r.finishAggregate(final, outSchema, len(keys))
 }
 
-func (r *run) aggregateMorsel(in *input, m morsel, filters []selector, specs []aggSpec, st *aggState) error {
-	b, err := r.startMorsel(in, m, filters)
-	if err != nil || b.n == 0 {
+func (r *run) aggregateMorsel(in *input, m morsel, filters []filterStep, specs []aggSpec, st *aggState) error {
+	b, done, err := r.startMorsel(in, m, filters)
+	if err != nil {
 		return err
 	}
+	defer done()
+	if b.n == 0 {
+		return nil
+	}
+	codes, remap, fused := st.groups.dictGroups(b)
 	var gids []int32
-	if len(st.groups.keys) > 0 {
+	if len(st.groups.keys) > 0 && !fused {
 		if gids, err = st.groups.assign(b, st.gids); err != nil {
 			return err
 		}
@@ -145,6 +150,15 @@ func (r *run) aggregateMorsel(in *input, m morsel, filters []selector, specs []a
 		if arg := specs[j].arg; arg != nil {
 			if v, err = arg.eval(b); err != nil {
 				return err
+			}
+		}
+		if fused {
+			if cu, ok := a.(codeUpdater); ok && cu.updateCodes(v, codes, remap) {
+				continue
+			}
+			if gids == nil {
+				gids = gidsFromCodes(codes, remap, st.gids)
+				st.gids = gids
 			}
 		}
 		if err := a.update(v, b.n, gids); err != nil {

@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"math"
+
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/stratadb/strata/storage"
@@ -13,6 +15,7 @@ import (
 // by its version or by an earlier AND must not raise an error.
 type batch struct {
 	rec   arrow.RecordBatch
+	chunk *storage.Chunk // source chunk for statistics; nil for intermediate results
 	types []storage.ColumnType
 	sel   []int32
 	n     int
@@ -28,12 +31,20 @@ func newBatch(rec arrow.RecordBatch, types []storage.ColumnType, sel []int32) *b
 }
 
 // withSel narrows the view to rows, which are positions in rec.
-func (b *batch) withSel(rows []int32) *batch { return newBatch(b.rec, b.types, rows) }
+func (b *batch) withSel(rows []int32) *batch {
+	nb := newBatch(b.rec, b.types, rows)
+	nb.chunk = b.chunk
+	return nb
+}
 
 // column returns input column i over the view, converted once per view.
 func (b *batch) column(i int) *vector {
 	if b.cache[i] == nil {
-		b.cache[i] = columnVector(b.types[i], b.rec.Column(i), b.sel)
+		v := columnVector(b.types[i], b.rec.Column(i), b.sel)
+		if b.chunk != nil && v.ints != nil {
+			v.bound, v.bounded = absBound(b.chunk.Stats(i))
+		}
+		b.cache[i] = v
 	}
 	return b.cache[i]
 }
@@ -56,4 +67,12 @@ func (b *batch) selectWhere(v *vector) []int32 {
 		}
 	}
 	return out
+}
+
+// absBound is the largest absolute value an integer column's stats allow.
+func absBound(st storage.ColumnStats) (int64, bool) {
+	if !st.HasRange || st.MinInt == math.MinInt64 {
+		return 0, false
+	}
+	return max(st.MaxInt, -st.MinInt), true
 }

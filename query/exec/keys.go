@@ -155,14 +155,24 @@ func (d *keyDict) slotID(v *vector, k int) int32 {
 }
 
 // idsOfDictionary assigns ids to the view's rows of a dictionary-encoded
-// string column, looking each dictionary entry up once.
+// string column, looking each dictionary entry up once: eagerly when the
+// view is the whole chunk, lazily (only entries in use) under a selection.
 func (d *keyDict) idsOfDictionary(b *batch, a *array.Dictionary, out []int32) {
 	dict := stringsOf(a.Dictionary(), nil)
+	codes := dictCodes(a)
 	remap := make([]int32, len(dict))
+	if b.sel == nil && a.NullN() == 0 {
+		for c, s := range dict {
+			remap[c] = d.str(s)
+		}
+		for k, c := range codes[:len(out)] {
+			out[k] = remap[c]
+		}
+		return
+	}
 	for i := range remap {
 		remap[i] = -1
 	}
-	codes := dictCodes(a)
 	nulls := a.NullN() > 0
 	for k := range out {
 		r := row(b.sel, k)

@@ -25,6 +25,7 @@ type input struct {
 	schema  plan.Schema
 	types   []storage.ColumnType
 	table   *storage.TableSnapshot // nil for intermediate results
+	sortCol int                    // integer-like column sealed chunks are sorted on, or -1
 	morsels []morsel
 	pruned  int
 }
@@ -43,7 +44,7 @@ func (in *input) visible(m morsel) []int32 {
 // tableInput lists a table snapshot's chunks that the filter cannot rule
 // out by partition key or statistics.
 func tableInput(t *storage.TableSnapshot, schema plan.Schema, pred plan.Expr) *input {
-	in := &input{schema: schema, types: typesOf(schema), table: t}
+	in := &input{schema: schema, types: typesOf(schema), table: t, sortCol: sortedColumn(t.Def(), schema)}
 	buckets := partitionBuckets(t.Def(), pred, schema)
 	checks := compilePruning(pred, schema)
 	for _, ref := range t.Chunks() {
@@ -74,7 +75,7 @@ const morselRows = 64 * 1024
 
 // relationInput cuts an intermediate result into morsels.
 func relationInput(r *relation) *input {
-	in := &input{schema: r.schema, types: typesOf(r.schema)}
+	in := &input{schema: r.schema, types: typesOf(r.schema), sortCol: -1}
 	for _, rec := range r.recs {
 		for off := int64(0); off < rec.NumRows(); off += morselRows {
 			end := min(off+morselRows, rec.NumRows())

@@ -46,10 +46,14 @@ func (r *run) project(in *input, pred plan.Expr, exprs []plan.Named) (*relation,
 	return rel, nil
 }
 
-func (r *run) projectMorsel(in *input, m morsel, filters []selector, exprs []expr, schema plan.Schema, as *arrow.Schema) (arrow.RecordBatch, error) {
-	b, err := r.startMorsel(in, m, filters)
-	if err != nil || b.n == 0 {
+func (r *run) projectMorsel(in *input, m morsel, filters []filterStep, exprs []expr, schema plan.Schema, as *arrow.Schema) (arrow.RecordBatch, error) {
+	b, done, err := r.startMorsel(in, m, filters)
+	if err != nil {
 		return nil, err
+	}
+	defer done()
+	if b.n == 0 {
+		return nil, nil
 	}
 	cols := make([]arrow.Array, 0, len(exprs))
 	defer func() {

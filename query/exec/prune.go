@@ -249,3 +249,59 @@ func hashValue(h storage.KeyHash, t storage.ColumnType, v plan.Value) (storage.K
 	}
 	return h.Int(v.Int), v.Type == t
 }
+
+// allMatchCheck returns a check that every row of a chunk satisfies the
+// conjunct (so no row needs testing), or nil when stats cannot tell.
+func allMatchCheck(e plan.Expr, in plan.Schema) chunkCheck {
+	if n, ok := e.(plan.IsNull); ok {
+		c, isCol := n.X.(plan.Col)
+		if !isCol || in.Index(c.Name) < 0 {
+			return nil
+		}
+		col, not := in.Index(c.Name), n.Not
+		return func(ch *storage.Chunk) bool {
+			nulls := ch.Stats(col).NullCount
+			if not {
+				return nulls == 0
+			}
+			return nulls == ch.Rows()
+		}
+	}
+	col, op, v, ok := colConst(e, in)
+	if !ok || v.Null {
+		return nil
+	}
+	t := in[col].Type
+	return func(ch *storage.Chunk) bool {
+		st := ch.Stats(col)
+		if st.NullCount > 0 || !st.HasRange {
+			return false
+		}
+		lo, okLo := compareStat(t, st, false, v)
+		hi, okHi := compareStat(t, st, true, v)
+		if !okLo || !okHi {
+			return false
+		}
+		return rangeAllMatch(op, lo, hi)
+	}
+}
+
+// rangeAllMatch decides whether `column op v` holds for every value in
+// [min, max], given lo = cmp(min, v) and hi = cmp(max, v).
+func rangeAllMatch(op plan.BinOp, lo, hi int) bool {
+	switch op {
+	case plan.OpEq:
+		return lo == 0 && hi == 0
+	case plan.OpNe:
+		return lo > 0 || hi < 0
+	case plan.OpLt:
+		return hi < 0
+	case plan.OpLe:
+		return hi <= 0
+	case plan.OpGt:
+		return lo > 0
+	case plan.OpGe:
+		return lo >= 0
+	}
+	return false
+}

@@ -190,23 +190,54 @@ func (r *run) withInput(n plan.Node, fn func(in *input, pred plan.Expr) (*relati
 }
 
 // startMorsel makes the view of a morsel's visible rows and applies the
-// filters; b.n == 0 means nothing is left.
-func (r *run) startMorsel(in *input, m morsel, filters []selector) (*batch, error) {
-	b := newBatch(m.rec, in.types, in.visible(m))
-	if in.table != nil {
-		r.rows.Add(int64(b.n))
+// filters; b.n == 0 means nothing is left. The caller calls done when it
+// has finished with the batch.
+func (r *run) startMorsel(in *input, m morsel, filters []filterStep) (b *batch, done func(), err error) {
+	done = func() {}
+	vis := in.visible(m)
+	rec := m.rec
+	var answered []bool
+	if vis == nil {
+		lo, hi, ans, ok := narrowSorted(in, m, filters)
+		switch {
+		case ok && lo == hi:
+			if in.table != nil {
+				r.rows.Add(int64(rec.NumRows()))
+			}
+			return newBatch(rec, in.types, []int32{}), done, nil
+		case ok && (lo > 0 || hi < int(rec.NumRows())):
+			rec = rec.NewSlice(int64(lo), int64(hi))
+			done = rec.Release
+		}
+		answered = ans
 	}
-	for _, f := range filters {
+	b = newBatch(rec, in.types, vis)
+	b.chunk = m.chunk
+	if in.table != nil {
+		visible := len(vis)
+		if vis == nil {
+			visible = int(m.rec.NumRows())
+		}
+		r.rows.Add(int64(visible))
+	}
+	for i, f := range filters {
 		if b.n == 0 {
 			break
 		}
-		rows, err := f(b)
+		if answered != nil && answered[i] {
+			continue
+		}
+		if m.chunk != nil && f.all != nil && f.all(m.chunk) {
+			continue
+		}
+		rows, err := f.sel(b)
 		if err != nil {
-			return nil, err
+			done()
+			return nil, func() {}, err
 		}
 		b = b.withSel(rows)
 	}
-	return b, nil
+	return b, done, nil
 }
 
 func (r *run) workersFor(n int) int {

@@ -15,28 +15,42 @@ import (
 // record) of the view that satisfy one conjunct of a filter.
 type selector func(b *batch) ([]int32, error)
 
+// filterStep is one conjunct: its selector, and a statistics check that
+// proves every row of a chunk passes (nil when there is none), so the
+// selector can be skipped for chunks entirely inside a range.
+type filterStep struct {
+	sel selector
+	all chunkCheck
+	rng *rangeConj // set when a sorted chunk can answer it by binary search
+}
+
 // compileFilter compiles a predicate into selectors, one per conjunct,
 // applied in order: each sees only the rows the previous ones kept.
 // Conjuncts of the form column-op-constant read the Arrow buffers directly;
 // anything else is evaluated as an expression.
-func compileFilter(pred plan.Expr, in plan.Schema) ([]selector, error) {
-	var out []selector
+func compileFilter(pred plan.Expr, in plan.Schema) ([]filterStep, error) {
+	var out []filterStep
 	for _, c := range splitConjuncts(pred) {
+		all := allMatchCheck(c, in)
+		var rng *rangeConj
+		if r, ok := rangeOf(c, in); ok {
+			rng = &r
+		}
 		if s, ok := fastSelector(c, in); ok {
-			out = append(out, s)
+			out = append(out, filterStep{s, all, rng})
 			continue
 		}
 		e, err := compileExpr(c, in)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, func(b *batch) ([]int32, error) {
+		out = append(out, filterStep{func(b *batch) ([]int32, error) {
 			v, err := e.eval(b)
 			if err != nil {
 				return nil, err
 			}
 			return b.selectWhere(v), nil
-		})
+		}, all, rng})
 	}
 	return out, nil
 }

@@ -27,6 +27,10 @@ type vector struct {
 	bools []bool
 	strs  []string
 	nulls []bool // nil: no nulls; else len n (1 when cnst)
+	// bounded says every value of ints is within [-bound, bound], known
+	// from chunk statistics; sums use it to skip overflow checks.
+	bounded bool
+	bound   int64
 }
 
 // at maps a row to its slot: 0 for constants.
@@ -238,17 +242,31 @@ func stringsOf(a arrow.Array, sel []int32) []string {
 	return out
 }
 
-// dictCodes returns a dictionary array's int32 indices (chunks always use
-// int32 indices).
+// dictCodes returns a dictionary array's indices as int32: aliased when
+// stored as int32, widened from the narrower widths chunks use for small
+// dictionaries.
 func dictCodes(a *array.Dictionary) []int32 {
-	if idx, ok := a.Indices().(*array.Int32); ok {
+	switch idx := a.Indices().(type) {
+	case *array.Int32:
 		return idx.Int32Values()
+	case *array.Uint8:
+		return widenCodes(idx.Uint8Values())
+	case *array.Uint16:
+		return widenCodes(idx.Uint16Values())
 	}
 	out := make([]int32, a.Len())
 	for i := range out {
 		if a.IsValid(i) {
 			out[i] = int32(a.GetValueIndex(i))
 		}
+	}
+	return out
+}
+
+func widenCodes[T ~uint8 | ~uint16](cs []T) []int32 {
+	out := make([]int32, len(cs))
+	for i, c := range cs {
+		out[i] = int32(c)
 	}
 	return out
 }
