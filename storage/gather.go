@@ -16,6 +16,16 @@ type rowRef struct{ src, row int32 }
 // name in srcs. Strings come out dictionary-encoded when encodeStrings is
 // set and at most half the rows are distinct; otherwise plain.
 func gatherColumn(mem memory.Allocator, t ColumnType, srcs []arrow.Array, refs []rowRef, encodeStrings bool) arrow.Array {
+	return gatherColumnRun(mem, t, srcs, refs, encodeStrings, -1, 0)
+}
+
+// gatherColumnRun is gatherColumn for callers that know whether refs are
+// one run of rows lo, lo+1, ... of source src (src < 0: not a run). Such a
+// fixed-width column is shared with the source instead of copied.
+func gatherColumnRun(mem memory.Allocator, t ColumnType, srcs []arrow.Array, refs []rowRef, encodeStrings bool, src, lo int) arrow.Array {
+	if src >= 0 && t != TypeString && t != TypeBool && canonical(srcs[src]) {
+		return array.NewSlice(srcs[src], int64(lo), int64(lo+len(refs)))
+	}
 	switch t {
 	case TypeInt64:
 		return gatherFixed(mem, t.ArrowType(), srcs, refs, func(a arrow.Array) []int64 { return a.(*array.Int64).Int64Values() })
@@ -351,4 +361,27 @@ func buildPlainStrings(mem memory.Allocator, codes []int32, distinct []string, n
 		copy(data[offsets[i]:], distinct[c])
 	}
 	return makeArray(arrow.BinaryTypes.String, n, []*memory.Buffer{valBuf, offBuf, dataBuf}, nulls)
+}
+
+// contiguous reports whether refs name rows lo, lo+1, ... of one source.
+func contiguous(refs []rowRef) (src int, lo int, ok bool) {
+	if len(refs) == 0 {
+		return 0, 0, false
+	}
+	first := refs[0]
+	for i, r := range refs {
+		if r.src != first.src || int(r.row) != int(first.row)+i {
+			return 0, 0, false
+		}
+	}
+	return int(first.src), int(first.row), true
+}
+
+// canonical reports whether a fixed-width array has the exact type chunks
+// hold (a timestamp must say UTC), so it can be shared as is.
+func canonical(a arrow.Array) bool {
+	if ts, ok := a.DataType().(*arrow.TimestampType); ok {
+		return ts.TimeZone == "UTC"
+	}
+	return true
 }

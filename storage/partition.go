@@ -137,7 +137,12 @@ func (b *chunkBuilder) seal(p partition, part uint32, cols []arrow.Array, rows [
 		refs = refs[cut:]
 		full := cut == b.chunkRows
 		rec := b.gather(srcs, slice, full)
-		c := newChunk(b.nextID(&p, part), rec, b.versionsOf(owners, slice), full, sorted)
+		var c *Chunk
+		if vs := b.versionsOf(owners, slice); vs != nil {
+			c = newChunk(b.nextID(&p, part), rec, vs, full, sorted)
+		} else {
+			c = newConstChunk(b.nextID(&p, part), rec, b.version, full, sorted)
+		}
 		if full {
 			p.sealed = append(p.sealed, c)
 		} else {
@@ -166,11 +171,15 @@ func concatRefs(srcs []arrow.RecordBatch) []rowRef {
 func (b *chunkBuilder) gather(srcs []arrow.RecordBatch, refs []rowRef, encodeStrings bool) arrow.RecordBatch {
 	cols := make([]arrow.Array, len(b.def.Columns))
 	col := make([]arrow.Array, len(srcs))
+	src, lo, run := contiguous(refs)
+	if !run {
+		src = -1
+	}
 	for ci, c := range b.def.Columns {
 		for si, s := range srcs {
 			col[si] = s.Column(ci)
 		}
-		cols[ci] = gatherColumn(b.mem, c.Type, col, refs, encodeStrings)
+		cols[ci] = gatherColumnRun(b.mem, c.Type, col, refs, encodeStrings, src, lo)
 	}
 	rec := array.NewRecordBatch(recordSchema(b.def, cols), cols, int64(len(refs)))
 	for _, c := range cols {
@@ -189,8 +198,19 @@ func gatherVersions(owners []*Chunk, refs []rowRef) []uint64 {
 }
 
 // versionsOf is gatherVersions where a nil owner stands for new rows at
-// b.version.
+// b.version. It returns nil when every row is at b.version, the common
+// case of a seal that takes only new rows.
 func (b *chunkBuilder) versionsOf(owners []*Chunk, refs []rowRef) []uint64 {
+	mixed := false
+	for _, r := range refs {
+		if o := owners[r.src]; o != nil && (o.minV != b.version || o.maxV != b.version) {
+			mixed = true
+			break
+		}
+	}
+	if !mixed {
+		return nil
+	}
 	vs := make([]uint64, len(refs))
 	for i, r := range refs {
 		if o := owners[r.src]; o != nil {

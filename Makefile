@@ -1,0 +1,32 @@
+# Strata's make targets. `make test` is what CI runs (.ci/run).
+GO ?= go
+
+.PHONY: all build demo test vet fmt bench fuzz
+
+all: build
+
+build:
+	$(GO) build ./...
+
+# The engine in-process: load generated telemetry, run aggregation queries.
+demo:
+	$(GO) run ./cmd/strata demo
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# The test command: formatting, vet, and every test with the race detector
+# and the expensive self-checks of the invariants build tag.
+test: fmt vet
+	$(GO) test -race -tags invariants ./...
+
+# Engine benchmarks (not run in CI).
+bench:
+	$(GO) test ./bench -run '^$$' -bench Engine -benchtime 3x
+
+# Fuzz the storage decoder for a minute.
+fuzz:
+	$(GO) test ./storage -run '^$$' -fuzz FuzzRestore -fuzztime 60s
