@@ -3,6 +3,7 @@ package query_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -135,4 +136,41 @@ func TestOverflowAndVersions(t *testing.T) {
 		Exprs: []plan.Named{{Name: "z", Expr: col("zz")}}}, query.Options{Allocator: mem})
 	require.ErrorIs(t, err, plan.ErrUnknownColumn)
 	require.True(t, errors.Is(err, plan.ErrUnknownColumn))
+}
+
+// TestSlicedStrings reads strings through record slices (a LIMIT with an
+// offset, and a sort-key range inside a sorted chunk), whose offsets do
+// not start at zero.
+func TestSlicedStrings(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	s := loadMetrics(t, mem, 5000)
+	t.Cleanup(s.Close)
+	inner := &plan.Limit{Input: &plan.Sort{Input: &plan.Scan{Table: "metrics"}, Keys: []plan.SortKey{{Expr: col("n")}}}, Count: 20, Offset: 1234}
+	p := &plan.Project{Input: inner, Exprs: []plan.Named{{Name: "host", Expr: col("host")}, {Name: "n", Expr: col("n")}}}
+	res, err := query.Execute(context.Background(), s, p, query.Options{Allocator: mem})
+	require.NoError(t, err)
+	defer res.Release()
+	require.EqualValues(t, 20, res.NumRows())
+	r := res.Records[0]
+	for i := 0; i < 20; i++ {
+		n := r.Column(1).(*array.Int64).Value(i)
+		require.EqualValues(t, 1234+i, n)
+		require.Equal(t, fmt.Sprintf("h%d", n%10), r.Column(0).(*array.String).Value(i))
+	}
+	// ts = n*10s and chunks are sorted by ts: a range is a slice of a chunk.
+	f := &plan.Project{
+		Input: &plan.Filter{Input: &plan.Scan{Table: "metrics"}, Pred: plan.Between{X: col("ts"),
+			Lo: plan.Lit{Value: plan.TimestampMicros(2000 * 10_000_000)}, Hi: plan.Lit{Value: plan.TimestampMicros(2100 * 10_000_000)}}},
+		Exprs: []plan.Named{{Name: "host", Expr: col("host")}, {Name: "n", Expr: col("n")}}}
+	res2, err := query.Execute(context.Background(), s, f, query.Options{Allocator: mem})
+	require.NoError(t, err)
+	defer res2.Release()
+	require.EqualValues(t, 101, res2.NumRows())
+	for _, rec := range res2.Records {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			n := rec.Column(1).(*array.Int64).Value(i)
+			require.Equal(t, fmt.Sprintf("h%d", n%10), rec.Column(0).(*array.String).Value(i), "row n=%d", n)
+		}
+	}
 }

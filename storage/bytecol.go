@@ -18,11 +18,20 @@ type byteColumn struct {
 func byteColumnOf(a arrow.Array) (byteColumn, bool) {
 	switch a := a.(type) {
 	case *array.String:
-		return byteColumn{a.ValueOffsets(), a.ValueBytes()}, true
+		return byteColumn{a.ValueOffsets(), valueBuffer(a)}, true
 	case *array.Binary:
-		return byteColumn{a.ValueOffsets(), a.ValueBytes()}, true
+		return byteColumn{a.ValueOffsets(), valueBuffer(a)}, true
 	}
 	return byteColumn{}, false
+}
+
+// valueBuffer is the whole data buffer: ValueOffsets are not rebased for a
+// sliced array, while ValueBytes starts at the slice's first value.
+func valueBuffer(a arrow.Array) []byte {
+	if b := a.Data().Buffers()[2]; b != nil {
+		return b.Bytes()
+	}
+	return nil
 }
 
 func (b byteColumn) at(i int) string {

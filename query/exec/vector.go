@@ -221,11 +221,16 @@ func stringsOf(a arrow.Array, sel []int32) []string {
 	var data []byte
 	switch a := a.(type) {
 	case *array.String:
-		offsets, data = a.ValueOffsets(), a.ValueBytes()
+		offsets = a.ValueOffsets()
 	case *array.Binary:
-		offsets, data = a.ValueOffsets(), a.ValueBytes()
+		offsets = a.ValueOffsets()
 	default:
 		panic("BUG: stringsOf " + a.DataType().String())
+	}
+	// The whole data buffer: ValueOffsets are absolute even in a sliced
+	// array, while ValueBytes starts at the slice's first value.
+	if buf := a.Data().Buffers()[2]; buf != nil {
+		data = buf.Bytes()
 	}
 	n := a.Len()
 	if sel != nil {
