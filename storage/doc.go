@@ -17,11 +17,12 @@
 // Layout of a partition:
 //
 //	sealed chunks (ChunkRows rows each, sorted by the sort key)   write buffer pieces
-//	[c0][c1][c2] ...                                               [8192][4096][1]
+//	[c0][c1][c2] ...                                               [4100][2048][16][1]
 //
-// A write appends a piece to the buffer; pieces merge like a binary counter
-// (equal sizes combine), so a partition holds O(log n) pieces; when the
-// buffer reaches ChunkRows rows it is sorted and cut into sealed chunks.
+// A write appends a piece to the buffer; small pieces merge like a binary
+// counter (equal sizes combine) until they reach 2048 rows, so a partition
+// holds a bounded number of pieces however small the writes; when the buffer
+// reaches ChunkRows rows it is sorted and cut into sealed chunks.
 //
 // Usage:
 //

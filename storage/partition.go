@@ -14,7 +14,7 @@ import (
 // and earlier states never look past their own length.
 type partition struct {
 	sealed    []*Chunk // full, sorted chunks, in the order they were sealed
-	pieces    []*Chunk // the write buffer, oldest first, sizes non-increasing
+	pieces    []*Chunk // the write buffer, oldest first
 	pieceRows int
 	nextSeq   uint64 // next ChunkID.Seq
 }
@@ -54,11 +54,22 @@ func (b *chunkBuilder) appendRows(p partition, part uint32, cols []arrow.Array, 
 	piece := b.buildPiece(&p, part, cols, rows, n)
 	p.pieces = append(p.pieces, piece)
 	p.pieceRows += n
-	for len(p.pieces) >= 2 && p.pieces[len(p.pieces)-2].Rows() <= p.pieces[len(p.pieces)-1].Rows() {
+	for len(p.pieces) >= 2 {
+		prev, last := p.pieces[len(p.pieces)-2].Rows(), p.pieces[len(p.pieces)-1].Rows()
+		if prev > last || prev >= mergedPieceRows {
+			break
+		}
 		p = b.mergeLastPieces(p, part)
 	}
 	return p
 }
+
+// mergedPieceRows is the size at which write-buffer pieces stop merging.
+// Small pieces merge like a binary counter, so a stream of one-row writes
+// leaves O(log n) pieces; pieces of this size are left alone until the seal,
+// so a row is copied about twice (piece, seal) instead of once per merge.
+// A partition then holds at most ChunkRows/mergedPieceRows + 11 pieces.
+const mergedPieceRows = 2048
 
 func (b *chunkBuilder) nextID(p *partition, part uint32) ChunkID {
 	id := ChunkID{Table: b.tableID, Partition: part, Seq: p.nextSeq}

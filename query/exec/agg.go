@@ -248,7 +248,19 @@ func (a *intSumAgg) finish(mem memory.Allocator, groups int) (arrow.Array, error
 
 func (a *intSumAgg) bytes() int64 { return int64(24 * len(a.counts)) }
 
+// int128Float converts hi:lo to the nearest float64. Summing the two
+// halves as floats would cancel catastrophically for small negatives
+// (-3 is hi=-1, lo=2^64-3), so values that fit int64 convert directly and
+// negatives are converted as their magnitude.
 func int128Float(lo uint64, hi int64) float64 {
+	if hi == int64(lo)>>63 {
+		return float64(int64(lo))
+	}
+	if hi < 0 {
+		nlo, borrow := bits.Sub64(0, lo, 0)
+		nhi := -hi - int64(borrow)
+		return -(float64(uint64(nhi))*math.Exp2(64) + float64(nlo))
+	}
 	return float64(hi)*math.Exp2(64) + float64(lo)
 }
 

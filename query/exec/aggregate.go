@@ -62,8 +62,8 @@ func compileAggregate(n *plan.Aggregate, in plan.Schema) ([]groupKey, []aggSpec,
 			return nil, nil, err
 		}
 		keys[i] = groupKey{expr: e, strCol: -1}
-		if c, ok := g.Expr.(plan.Col); ok && e.typ == storage.TypeString {
-			keys[i].strCol = in.Index(c.Name)
+		if c, ok := colIndex(g.Expr, in); ok && e.typ == storage.TypeString {
+			keys[i].strCol = c
 		}
 	}
 	specs := make([]aggSpec, len(n.Aggs))

@@ -26,6 +26,12 @@ func compileExpr(e plan.Expr, in plan.Schema) (expr, error) {
 			return expr{}, fmt.Errorf("%w: %q", plan.ErrUnknownColumn, e.Name)
 		}
 		return expr{in[i].Type, func(b *batch) (*vector, error) { return b.column(i), nil }}, nil
+	case plan.ColAt:
+		i := e.Index
+		if i < 0 || i >= len(in) {
+			return expr{}, fmt.Errorf("%w: column position %d", plan.ErrUnknownColumn, i+1)
+		}
+		return expr{in[i].Type, func(b *batch) (*vector, error) { return b.column(i), nil }}, nil
 	case plan.Lit:
 		v := e.Value
 		return expr{v.Type, func(b *batch) (*vector, error) {
@@ -212,4 +218,17 @@ func compileIn(e plan.In, in plan.Schema) (expr, error) {
 	set := newValueSet(t, vals)
 	not := e.Not
 	return expr{storage.TypeBool, unary(x.eval, func(v *vector) *vector { return inKernel(v, set, not) })}, nil
+}
+
+// colIndex resolves a column reference (by name or position) to its input
+// position.
+func colIndex(e plan.Expr, in plan.Schema) (int, bool) {
+	switch e := e.(type) {
+	case plan.Col:
+		i := in.Index(e.Name)
+		return i, i >= 0
+	case plan.ColAt:
+		return e.Index, e.Index >= 0 && e.Index < len(in)
+	}
+	return -1, false
 }

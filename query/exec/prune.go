@@ -26,11 +26,11 @@ func compilePruning(pred plan.Expr, in plan.Schema) []chunkCheck {
 func pruneCheck(e plan.Expr, in plan.Schema) chunkCheck {
 	switch e := e.(type) {
 	case plan.IsNull:
-		c, ok := e.X.(plan.Col)
-		if !ok || in.Index(c.Name) < 0 {
+		col, ok := colIndex(e.X, in)
+		if !ok {
 			return nil
 		}
-		col, not := in.Index(c.Name), e.Not
+		not := e.Not
 		return func(ch *storage.Chunk) bool {
 			nulls := ch.Stats(col).NullCount
 			if not {
@@ -133,11 +133,10 @@ func compareStat(t storage.ColumnType, st storage.ColumnStats, useMax bool, v pl
 }
 
 func inCheck(e plan.In, in plan.Schema) chunkCheck {
-	c, ok := e.X.(plan.Col)
-	if !ok || e.Not || in.Index(c.Name) < 0 {
+	col, ok := colIndex(e.X, in)
+	if !ok || e.Not {
 		return nil
 	}
-	col := in.Index(c.Name)
 	t := in[col].Type
 	var vals []plan.Value
 	for _, item := range e.List {
@@ -211,7 +210,7 @@ func pinnedValues(name string, pred plan.Expr, in plan.Schema) ([]plan.Value, bo
 			return []plan.Value{v}, true
 		}
 		if e, ok := c.(plan.In); ok && !e.Not {
-			if col, isCol := e.X.(plan.Col); isCol && col.Name == name {
+			if col, isCol := colIndex(e.X, in); isCol && in[col].Name == name {
 				var vals []plan.Value
 				for _, item := range e.List {
 					lit, isLit := item.(plan.Lit)
@@ -254,11 +253,11 @@ func hashValue(h storage.KeyHash, t storage.ColumnType, v plan.Value) (storage.K
 // conjunct (so no row needs testing), or nil when stats cannot tell.
 func allMatchCheck(e plan.Expr, in plan.Schema) chunkCheck {
 	if n, ok := e.(plan.IsNull); ok {
-		c, isCol := n.X.(plan.Col)
-		if !isCol || in.Index(c.Name) < 0 {
+		col, isCol := colIndex(n.X, in)
+		if !isCol {
 			return nil
 		}
-		col, not := in.Index(c.Name), n.Not
+		not := n.Not
 		return func(ch *storage.Chunk) bool {
 			nulls := ch.Stats(col).NullCount
 			if not {

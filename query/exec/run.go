@@ -149,7 +149,7 @@ func (r *run) node(n plan.Node) (*relation, error) {
 func passthrough(s plan.Schema) []plan.Named {
 	out := make([]plan.Named, len(s))
 	for i, f := range s {
-		out[i] = plan.Named{Name: f.Name, Expr: plan.Col{Name: f.Name}}
+		out[i] = plan.Named{Name: f.Name, Expr: plan.ColAt{Index: i, Name: f.Name}}
 	}
 	return out
 }

@@ -80,19 +80,18 @@ func colConst(e plan.Expr, in plan.Schema) (col int, op plan.BinOp, v plan.Value
 	if _, isLit := c.(plan.Lit); isLit {
 		c, l, op = l, c, op.Flip()
 	}
-	cc, isCol := c.(plan.Col)
+	col, isCol := colIndex(c, in)
 	lit, isLit := l.(plan.Lit)
 	if !isCol || !isLit {
 		return 0, 0, v, false
 	}
-	col = in.Index(cc.Name)
-	return col, op, lit.Value, col >= 0
+	return col, op, lit.Value, true
 }
 
 func fastSelector(e plan.Expr, in plan.Schema) (selector, bool) {
 	if n, ok := e.(plan.IsNull); ok {
-		if c, isCol := n.X.(plan.Col); isCol && in.Index(c.Name) >= 0 {
-			return nullSelector(in.Index(c.Name), n.Not), true
+		if c, isCol := colIndex(n.X, in); isCol {
+			return nullSelector(c, n.Not), true
 		}
 		return nil, false
 	}

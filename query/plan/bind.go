@@ -63,6 +63,11 @@ func BindExpr(e Expr, in Schema) (Expr, storage.ColumnType, error) {
 			return nil, 0, fmt.Errorf("%w: %q (input has %s)", ErrUnknownColumn, e.Name, in.names())
 		}
 		return e, in[i].Type, nil
+	case ColAt:
+		if e.Index < 0 || e.Index >= len(in) {
+			return nil, 0, fmt.Errorf("%w: column position %d (input has %d columns)", ErrUnknownColumn, e.Index+1, len(in))
+		}
+		return e, in[e.Index].Type, nil
 	case Lit:
 		if e.Value.Type == storage.TypeInvalid && !e.Value.Null {
 			return nil, 0, fmt.Errorf("%w: literal without a type", ErrInvalidPlan)

@@ -14,6 +14,13 @@ type Expr interface {
 // Col references an input column by name.
 type Col struct{ Name string }
 
+// ColAt references an input column by position (0-based); Name is for
+// display. Planners use it where output names may repeat (SELECT a, a).
+type ColAt struct {
+	Index int
+	Name  string
+}
+
 // Lit is a constant.
 type Lit struct{ Value Value }
 
@@ -170,6 +177,7 @@ type TimeBucket struct {
 }
 
 func (Col) isExpr()        {}
+func (ColAt) isExpr()      {}
 func (Lit) isExpr()        {}
 func (Bin) isExpr()        {}
 func (Not) isExpr()        {}
@@ -180,11 +188,12 @@ func (Between) isExpr()    {}
 func (DateTrunc) isExpr()  {}
 func (TimeBucket) isExpr() {}
 
-func (e Col) String() string { return quoteIdent(e.Name) }
-func (e Lit) String() string { return e.Value.String() }
-func (e Bin) String() string { return fmt.Sprintf("(%v %v %v)", e.L, e.Op, e.R) }
-func (e Not) String() string { return fmt.Sprintf("(NOT %v)", e.X) }
-func (e Neg) String() string { return fmt.Sprintf("(- %v)", e.X) }
+func (e Col) String() string   { return quoteIdent(e.Name) }
+func (e ColAt) String() string { return fmt.Sprintf("%s#%d", quoteIdent(e.Name), e.Index+1) }
+func (e Lit) String() string   { return e.Value.String() }
+func (e Bin) String() string   { return fmt.Sprintf("(%v %v %v)", e.L, e.Op, e.R) }
+func (e Not) String() string   { return fmt.Sprintf("(NOT %v)", e.X) }
+func (e Neg) String() string   { return fmt.Sprintf("(- %v)", e.X) }
 
 func (e IsNull) String() string {
 	if e.Not {
