@@ -224,7 +224,20 @@ func wideBatch(start, n int) arrow.RecordBatch {
 
 // BenchmarkEngineAppend: Apply of 64Ki-row batches into a 10-column table,
 // through validation, sealing (sort check, string dictionaries, stats).
+// The partitioned case spreads every batch over 16 buckets by host.
 func BenchmarkEngineAppend(b *testing.B) {
+	for _, partitioned := range []bool{false, true} {
+		b.Run(fmt.Sprintf("partitioned=%v", partitioned), func(b *testing.B) {
+			def := appendDef
+			if partitioned {
+				def.PartitionKey = []string{"host"}
+			}
+			benchAppend(b, def)
+		})
+	}
+}
+
+func benchAppend(b *testing.B, def storage.TableDef) {
 	const batchRows, batches = 1 << 16, 32
 	recs := make([]arrow.RecordBatch, batches)
 	for i := range recs {
@@ -239,11 +252,11 @@ func BenchmarkEngineAppend(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		s := storage.New(storage.Options{})
-		if err := s.CreateTable(1, appendDef); err != nil {
+		if err := s.CreateTable(1, def); err != nil {
 			b.Fatal(err)
 		}
 		for i, rec := range recs {
-			if err := s.Apply(uint64(i+2), []storage.TableBatch{{Table: "wide", Record: rec}}); err != nil {
+			if err := s.Apply(uint64(i+2), []storage.TableBatch{{Table: def.Name, Record: rec}}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -212,6 +212,9 @@ func (s *stringSource) at(i int) (string, bool) {
 
 // gatherBytes copies string or binary values into a plain array.
 func gatherBytes(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, refs []rowRef) arrow.Array {
+	if plain, ok := plainSources(srcs); ok {
+		return gatherPlainBytes(mem, dt, srcs, plain, refs)
+	}
 	ss := make([]stringSource, len(srcs))
 	for i, s := range srcs {
 		ss[i] = stringSourceOf(s)
@@ -384,4 +387,41 @@ func canonical(a arrow.Array) bool {
 		return ts.TimeZone == "UTC"
 	}
 	return true
+}
+
+// plainSources returns the byte columns of sources that are all plain
+// (not dictionary-encoded) string or binary arrays.
+func plainSources(srcs []arrow.Array) ([]byteColumn, bool) {
+	out := make([]byteColumn, len(srcs))
+	for i, s := range srcs {
+		bc, ok := byteColumnOf(s)
+		if !ok {
+			return nil, false
+		}
+		out[i] = bc
+	}
+	return out, true
+}
+
+// gatherPlainBytes is gatherBytes over plain sources: offsets are read
+// directly, and nulls only looked at when a source has some.
+func gatherPlainBytes(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Array, bcs []byteColumn, refs []rowRef) arrow.Array {
+	n := len(refs)
+	offBuf := newBuffer(mem, (n+1)*4)
+	offsets := castBuffer[int32](offBuf, n+1)
+	total := int32(0)
+	for i, r := range refs {
+		offsets[i] = total
+		o := bcs[r.src].offsets
+		total += o[r.row+1] - o[r.row] // a null may own bytes; copying them is harmless
+	}
+	offsets[n] = total
+	dataBuf := newBuffer(mem, int(total))
+	data := dataBuf.Bytes()
+	for i, r := range refs {
+		o := bcs[r.src].offsets
+		copy(data[offsets[i]:offsets[i+1]], bcs[r.src].data[o[r.row]:o[r.row+1]])
+	}
+	validity, nulls := gatherValidity(mem, srcs, refs)
+	return makeArray(dt, n, []*memory.Buffer{validity, offBuf, dataBuf}, nulls)
 }

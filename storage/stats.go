@@ -123,8 +123,9 @@ func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
 	// signed zeros per call, which made this loop several times slower.
 	vals := a.Float64Values()
 	nan := false
+	valid := validityOf(a)
 	for i, v := range vals {
-		if a.NullN() > 0 && a.IsNull(i) {
+		if valid.bits != nil && !valid.valid(i) {
 			continue
 		}
 		nan = nan || v != v
@@ -140,8 +141,9 @@ func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
 
 func stringRange(bc byteColumn, a arrow.Array) (lo, hi string, ok bool) {
 	first := true
+	valid := validityOf(a)
 	for i := 0; i < a.Len(); i++ {
-		if a.IsNull(i) {
+		if valid.bits != nil && !valid.valid(i) {
 			continue
 		}
 		v := bc.at(i)
