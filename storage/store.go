@@ -110,6 +110,9 @@ func (s *Store) begin(v uint64) (*state, error) {
 // publish makes next the current state and then drops the store's
 // references to chunks the new state no longer holds.
 func (s *Store) publish(next *state, retired []*Chunk) {
+	if invariantsEnabled {
+		checkInvariants(s.cur, next, s.chunkRows)
+	}
 	s.stateMu.Lock()
 	s.cur = next
 	s.stateMu.Unlock()

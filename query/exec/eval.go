@@ -209,10 +209,18 @@ func compileIn(e plan.In, in plan.Schema) (expr, error) {
 		if !ok {
 			return expr{}, fmt.Errorf("%w: IN list items must be constants", plan.ErrInvalidPlan)
 		}
-		if ct, ok := comparisonType(t, lit.Value.Type); ok && ct != t && ct != storage.TypeInvalid {
+		ct, ok := comparisonType(t, lit.Value.Type)
+		// An integer compared with a float item stays an integer: the set
+		// checks it against each item in that item's own type, as
+		// x = a OR x = b would, so large integers are not rounded.
+		intVsFloat := plan.IsInteger(t) && lit.Value.Type == storage.TypeFloat64
+		if ok && ct != t && ct != storage.TypeInvalid && !intVsFloat {
 			t = ct
 		}
 		vals = append(vals, lit.Value)
+	}
+	if plan.IsInteger(t) {
+		t = storage.TypeInt64
 	}
 	x = castTo(x, t)
 	set := newValueSet(t, vals)

@@ -64,16 +64,19 @@ type valueSet struct {
 	ints    map[int64]bool
 	strs    map[string]bool
 	flts    map[float64]bool
+	intFlts map[float64]bool // float items an integer is compared with
 	hasNaN  bool
 	hasNull bool
 }
 
 func newValueSet(t storage.ColumnType, vals []plan.Value) *valueSet {
-	s := &valueSet{ints: map[int64]bool{}, strs: map[string]bool{}, flts: map[float64]bool{}}
+	s := &valueSet{ints: map[int64]bool{}, strs: map[string]bool{}, flts: map[float64]bool{}, intFlts: map[float64]bool{}}
 	for _, v := range vals {
 		switch {
 		case v.Null:
 			s.hasNull = true
+		case plan.IsInteger(t) && v.Type == storage.TypeFloat64:
+			s.intFlts[v.Float+0] = true
 		case t == storage.TypeFloat64:
 			f := v.Float
 			if plan.IsInteger(v.Type) {
@@ -108,7 +111,15 @@ func (s *valueSet) contains(v *vector, i int) bool {
 	case v.bools != nil:
 		return s.ints[b2i(v.bools[j])]
 	}
-	return s.ints[v.ints[j]]
+	x := v.ints[j]
+	return s.ints[x] || (len(s.intFlts) > 0 && s.intFlts[float64(x)] && exactFloat(x))
+}
+
+// exactFloat reports whether an integer converts to float64 exactly, so
+// equality with a float item means what it says.
+func exactFloat(x int64) bool {
+	f := float64(x)
+	return f >= -9.223372036854775808e18 && f < 9.223372036854775808e18 && int64(f) == x
 }
 
 // inKernel: x IN (list) is TRUE on a match, NULL when x is NULL or when it

@@ -89,6 +89,11 @@ func (r *run) sort(rel *relation, keys []plan.SortKey) (*relation, error) {
 		return &relation{schema: rel.schema}, err
 	}
 	defer rec.Release()
+	if rec.NumRows() == 0 {
+		// Nothing to order, and no row to evaluate a key on: like every
+		// other operator, an expression raises errors only for real rows.
+		return &relation{schema: rel.schema}, nil
+	}
 	types := typesOf(rel.schema)
 	b := newBatch(rec, types, nil)
 	vecs := make([]sortKeyVec, len(keys))
