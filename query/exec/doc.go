@@ -1,0 +1,26 @@
+// Package exec is Strata's vectorized, parallel query engine. It runs a
+// bound plan (query/plan) over table snapshots and returns Arrow records.
+//
+// How a scan runs:
+//
+//	chunks of a snapshot --prune (partition key, min/max stats)--> morsels
+//	morsel --visible rows (versions)--> view --filters--> narrower view
+//	   (a range on a sorted chunk's sort key is a binary search; a
+//	    conjunct stats prove true for the chunk is skipped)
+//	view --> group ids + partial aggregates (per worker) | projected columns
+//	partials --merged once--> result; then Sort, Limit over the result
+//
+// One worker per core pulls morsels (chunks) from a shared counter, so a
+// slow chunk never idles the others. Inner loops run over Arrow buffers
+// and plain slices (vector), with per-batch decisions (nulls? selection?
+// constant?) taken outside them; there is no interface call per row. A
+// GROUP BY on a dictionary-encoded string accumulates by dictionary code
+// and folds into groups once per chunk.
+//
+// Expressions are evaluated only over the rows of the current view, so a
+// row hidden by its version or removed by an earlier conjunct never raises
+// an error (division by zero, overflow).
+//
+// exec reads storage through Chunk, ChunkStats and TableSnapshot only; it
+// does not know how chunks are built or persisted.
+package exec
