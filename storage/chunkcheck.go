@@ -1,0 +1,235 @@
+package storage
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+)
+
+// The checks below make a restored chunk as safe to read as one the store
+// built: every buffer is long enough for its array, null counts match the
+// bitmaps, offsets and dictionary indices stay in bounds, and the rows obey
+// the table (types, NOT NULL, UTF-8, sort order, partition). Arrow's IPC
+// reader checks little of this, and readers of a chunk index raw buffers.
+
+// checkDecodedRecord checks a decoded record against def and m. It returns
+// the table columns (not retained) and, when the record carries them, the
+// row versions.
+func checkDecodedRecord(def *TableDef, m chunkMeta, rec arrow.RecordBatch) ([]arrow.Array, []uint64, error) {
+	bad := func(format string, args ...any) error {
+		return corruptf("chunk %s of table %q: %s", m.ID, def.Name, fmt.Sprintf(format, args...))
+	}
+	if rec.NumRows() != int64(m.Rows) {
+		return nil, nil, bad("%d rows, the manifest says %d", rec.NumRows(), m.Rows)
+	}
+	n := len(def.Columns)
+	withVersions := int(rec.NumCols()) == n+1
+	if !withVersions && int(rec.NumCols()) != n {
+		return nil, nil, bad("%d columns, the table has %d", rec.NumCols(), n)
+	}
+	cols := rec.Columns()[:n]
+	for i, c := range def.Columns {
+		if name := rec.Schema().Field(i).Name; name != c.Name {
+			return nil, nil, bad("column %d is %q, the table's is %q", i+1, name, c.Name)
+		}
+		if err := checkChunkColumn(c, cols[i], m.Rows); err != nil {
+			return nil, nil, bad("%v", err)
+		}
+	}
+	if !withVersions {
+		if m.MinVersion != m.MaxVersion {
+			return nil, nil, bad("no %s column, but versions span %d..%d", versionColumn, m.MinVersion, m.MaxVersion)
+		}
+		return cols, nil, nil
+	}
+	versions, err := decodedVersions(rec.Schema().Field(n), rec.Column(n), m.Rows)
+	if err != nil {
+		return nil, nil, bad("%v", err)
+	}
+	return cols, versions, nil
+}
+
+// checkChunkColumn checks one column: layout first, so that the checks
+// that read values (checkColumn: type, NOT NULL, UTF-8) stay in bounds.
+func checkChunkColumn(c Column, a arrow.Array, rows int) error {
+	if a.Len() != rows {
+		return fmt.Errorf("column %q has %d rows, want %d", c.Name, a.Len(), rows)
+	}
+	if err := checkLayout(a); err != nil {
+		return fmt.Errorf("column %q: %v", c.Name, err)
+	}
+	if !allCanonical([]arrow.Array{a}) {
+		return fmt.Errorf("column %q: arrow type %s is not one chunks hold", c.Name, a.DataType())
+	}
+	return checkColumn(c, a)
+}
+
+func decodedVersions(f arrow.Field, a arrow.Array, rows int) ([]uint64, error) {
+	if f.Name != versionColumn || a.DataType().ID() != arrow.UINT64 {
+		return nil, fmt.Errorf("extra column %q of type %s, want %s uint64", f.Name, a.DataType(), versionColumn)
+	}
+	if a.Len() != rows {
+		return nil, fmt.Errorf("%s has %d rows, want %d", versionColumn, a.Len(), rows)
+	}
+	if err := checkLayout(a); err != nil {
+		return nil, fmt.Errorf("%s: %v", versionColumn, err)
+	}
+	if a.NullN() != 0 {
+		return nil, fmt.Errorf("%s has nulls", versionColumn)
+	}
+	return append([]uint64(nil), a.(*array.Uint64).Uint64Values()...), nil
+}
+
+// checkLayout checks that a's buffers hold what its type and length need.
+func checkLayout(a arrow.Array) error {
+	d := a.Data()
+	switch a.DataType().ID() {
+	case arrow.INT64, arrow.UINT64, arrow.FLOAT64, arrow.TIMESTAMP:
+		return checkFixed(d, 8)
+	case arrow.INT32, arrow.DATE32:
+		return checkFixed(d, 4)
+	case arrow.BOOL:
+		return checkBits(d)
+	case arrow.STRING, arrow.BINARY:
+		return checkOffsets(d)
+	case arrow.DICTIONARY:
+		return checkDictionary(a.(*array.Dictionary))
+	}
+	return fmt.Errorf("unsupported arrow type %s", a.DataType())
+}
+
+// checkValidity checks offset, length, buffer count, and the bitmap
+// against the declared null count. Every layout check starts with it.
+func checkValidity(d arrow.ArrayData, nbufs int) error {
+	if d.Offset() < 0 || d.Len() < 0 {
+		return fmt.Errorf("offset %d, length %d", d.Offset(), d.Len())
+	}
+	bufs := d.Buffers()
+	if len(bufs) != nbufs {
+		return fmt.Errorf("%d buffers, want %d", len(bufs), nbufs)
+	}
+	nulls := d.NullN()
+	if bufs[0] == nil || bufs[0].Len() == 0 {
+		if nulls != 0 {
+			return fmt.Errorf("%d nulls but no validity bitmap", nulls)
+		}
+		return nil
+	}
+	off, n := d.Offset(), d.Len()
+	if int64(bufs[0].Len()) < bitutil.BytesForBits(int64(off+n)) {
+		return fmt.Errorf("validity bitmap of %d bytes for %d rows", bufs[0].Len(), off+n)
+	}
+	if got := n - bitutil.CountSetBits(bufs[0].Bytes(), off, n); got != nulls {
+		return fmt.Errorf("%d nulls in the bitmap, %d declared", got, nulls)
+	}
+	return nil
+}
+
+func checkFixed(d arrow.ArrayData, width int) error {
+	if err := checkValidity(d, 2); err != nil {
+		return err
+	}
+	need := (d.Offset() + d.Len()) * width
+	if need > 0 && (d.Buffers()[1] == nil || d.Buffers()[1].Len() < need) {
+		return fmt.Errorf("value buffer shorter than %d bytes", need)
+	}
+	return nil
+}
+
+func checkBits(d arrow.ArrayData) error {
+	if err := checkValidity(d, 2); err != nil {
+		return err
+	}
+	need := int(bitutil.BytesForBits(int64(d.Offset() + d.Len())))
+	if need > 0 && (d.Buffers()[1] == nil || d.Buffers()[1].Len() < need) {
+		return fmt.Errorf("value bitmap shorter than %d bytes", need)
+	}
+	return nil
+}
+
+// checkOffsets checks a string or binary array: offsets ascending, inside
+// the data buffer.
+func checkOffsets(d arrow.ArrayData) error {
+	if err := checkValidity(d, 3); err != nil {
+		return err
+	}
+	off, n := d.Offset(), d.Len()
+	bufs := d.Buffers()
+	if n == 0 && (bufs[1] == nil || bufs[1].Len() == 0) {
+		return nil
+	}
+	// Even an empty array's offset is read (Arrow's IPC writer rebases
+	// on it), so it is checked like any other.
+	if bufs[1] == nil || bufs[1].Len() < (off+n+1)*4 {
+		return fmt.Errorf("offset buffer shorter than %d entries", off+n+1)
+	}
+	offsets := arrow.Int32Traits.CastFromBytes(bufs[1].Bytes())[off : off+n+1]
+	dataLen := 0
+	if bufs[2] != nil {
+		dataLen = bufs[2].Len()
+	}
+	if offsets[0] < 0 || int(offsets[n]) > dataLen {
+		return fmt.Errorf("offsets %d..%d outside a data buffer of %d bytes", offsets[0], offsets[n], dataLen)
+	}
+	for i := 1; i <= n; i++ {
+		if offsets[i] < offsets[i-1] {
+			return fmt.Errorf("offsets decrease at row %d", i)
+		}
+	}
+	return nil
+}
+
+// checkDictionary checks indices, dictionary and that every non-null row's
+// index names an entry.
+func checkDictionary(a *array.Dictionary) error {
+	dt := a.DataType().(*arrow.DictionaryType)
+	if dt.IndexType.ID() != arrow.INT32 || dt.ValueType.ID() != arrow.STRING {
+		return fmt.Errorf("dictionary type %s, want int32 indices of utf8", dt)
+	}
+	if err := checkFixed(a.Data(), 4); err != nil {
+		return fmt.Errorf("indices: %v", err)
+	}
+	dd := a.Data().Dictionary()
+	if dd == nil {
+		return fmt.Errorf("dictionary missing")
+	}
+	if err := checkOffsets(dd); err != nil {
+		return fmt.Errorf("dictionary: %v", err)
+	}
+	entries := dd.Len()
+	idx := a.Indices().(*array.Int32)
+	for i, k := range idx.Int32Values() {
+		if (k < 0 || int(k) >= entries) && idx.IsValid(i) {
+			return fmt.Errorf("row %d: dictionary index %d of %d entries", i+1, k, entries)
+		}
+	}
+	return nil
+}
+
+// checkChunkPlacement checks what the chunk's flags and position claim
+// about its rows: a sorted chunk is in sort-key order, and every row hashes
+// to the chunk's partition.
+func checkChunkPlacement(def *TableDef, c *Chunk) error {
+	if c.sorted {
+		if len(def.SortKey) == 0 {
+			return corruptf("chunk %s of table %q claims sort order, the table has no sort key", c.id, def.Name)
+		}
+		refs := make([]rowRef, c.Rows())
+		for i := range refs {
+			refs[i] = rowRef{0, int32(i)}
+		}
+		if sortRefs(def, []arrow.RecordBatch{c.rec}, refs) {
+			return corruptf("chunk %s of table %q: rows are not in sort-key order", c.id, def.Name)
+		}
+	}
+	if def.Buckets > 1 {
+		for b, rows := range bucketRows(def, c.rec.Columns(), c.Rows()) {
+			if len(rows) > 0 && b != int(c.id.Partition) {
+				return corruptf("chunk %s of table %q: row %d belongs to partition %d", c.id, def.Name, rows[0]+1, b)
+			}
+		}
+	}
+	return nil
+}
