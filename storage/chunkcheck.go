@@ -185,10 +185,10 @@ func checkOffsets(d arrow.ArrayData) error {
 // index names an entry.
 func checkDictionary(a *array.Dictionary) error {
 	dt := a.DataType().(*arrow.DictionaryType)
-	if dt.IndexType.ID() != arrow.INT32 || dt.ValueType.ID() != arrow.STRING {
-		return fmt.Errorf("dictionary type %s, want int32 indices of utf8", dt)
+	if !isChunkIndexType(dt.IndexType) || dt.ValueType.ID() != arrow.STRING {
+		return fmt.Errorf("dictionary type %s, want uint8, uint16 or int32 indices of utf8", dt)
 	}
-	if err := checkFixed(a.Data(), 4); err != nil {
+	if err := checkFixed(a.Data(), dt.IndexType.(arrow.FixedWidthDataType).BitWidth()/8); err != nil {
 		return fmt.Errorf("indices: %v", err)
 	}
 	dd := a.Data().Dictionary()
@@ -199,9 +199,12 @@ func checkDictionary(a *array.Dictionary) error {
 		return fmt.Errorf("dictionary: %v", err)
 	}
 	entries := dd.Len()
-	idx := a.Indices().(*array.Int32)
-	for i, k := range idx.Int32Values() {
-		if (k < 0 || int(k) >= entries) && idx.IsValid(i) {
+	idx := a.Indices()
+	for i := 0; i < idx.Len(); i++ {
+		if !idx.IsValid(i) {
+			continue
+		}
+		if k := a.GetValueIndex(i); k < 0 || k >= entries {
 			return fmt.Errorf("row %d: dictionary index %d of %d entries", i+1, k, entries)
 		}
 	}

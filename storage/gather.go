@@ -156,7 +156,7 @@ type stringSource struct {
 	isDict  bool
 	dict    byteColumn
 	dictVal validity
-	codes   []int32           // int32 dictionary indices, the fast path
+	codes   []int32           // the indices of chunk dictionaries (any width), widened
 	foreign *array.Dictionary // any other index type
 	valid   validity
 }
@@ -167,9 +167,14 @@ func stringSourceOf(a arrow.Array) stringSource {
 		s.isDict = true
 		s.dict, _ = byteColumnOf(d.Dictionary())
 		s.dictVal = validityOf(d.Dictionary())
-		if idx, ok := d.Indices().(*array.Int32); ok {
+		switch idx := d.Indices().(type) {
+		case *array.Int32:
 			s.codes = idx.Int32Values()
-		} else {
+		case *array.Uint8:
+			s.codes = widenCodes(idx.Uint8Values())
+		case *array.Uint16:
+			s.codes = widenCodes(idx.Uint16Values())
+		default:
 			s.foreign = d
 		}
 		return s
@@ -314,20 +319,26 @@ func gatherEncodedStrings(mem memory.Allocator, srcs []arrow.Array, refs []rowRe
 
 func buildDictArray(mem memory.Allocator, codes []int32, distinct []string, nulls int) arrow.Array {
 	n := len(codes)
-	idxBuf := newBuffer(mem, n*4)
-	idx := castBuffer[int32](idxBuf, n)
 	var valBuf *memory.Buffer
 	if nulls > 0 {
 		valBuf = allValid(mem, n)
-	}
-	for i, c := range codes {
-		if c < 0 {
-			bitutil.ClearBit(valBuf.Bytes(), i)
-			c = 0
+		for i, c := range codes {
+			if c < 0 {
+				bitutil.ClearBit(valBuf.Bytes(), i)
+			}
 		}
-		idx[i] = c
 	}
-	indices := makeArray(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{valBuf, idxBuf}, nulls)
+	dt := StringDictType(len(distinct))
+	var idxBuf *memory.Buffer
+	switch dt.IndexType.ID() {
+	case arrow.UINT8:
+		idxBuf = narrowCodes[uint8](mem, codes)
+	case arrow.UINT16:
+		idxBuf = narrowCodes[uint16](mem, codes)
+	default:
+		idxBuf = narrowCodes[int32](mem, codes)
+	}
+	indices := makeArray(dt.IndexType, n, []*memory.Buffer{valBuf, idxBuf}, nulls)
 	defer indices.Release()
 	dictCodes := make([]int32, len(distinct))
 	for i := range dictCodes {
@@ -335,7 +346,18 @@ func buildDictArray(mem memory.Allocator, codes []int32, distinct []string, null
 	}
 	dict := buildPlainStrings(mem, dictCodes, distinct, 0)
 	defer dict.Release()
-	return array.NewDictionaryArray(StringDictType, indices, dict)
+	return array.NewDictionaryArray(dt, indices, dict)
+}
+
+// narrowCodes stores codes in an index buffer of type T; a null's code
+// (-1) is stored as 0.
+func narrowCodes[T uint8 | uint16 | int32](mem memory.Allocator, codes []int32) *memory.Buffer {
+	buf := newBuffer(mem, len(codes)*int(unsafe.Sizeof(T(0))))
+	out := castBuffer[T](buf, len(codes))
+	for i, c := range codes {
+		out[i] = T(max(c, 0))
+	}
+	return buf
 }
 
 func buildPlainStrings(mem memory.Allocator, codes []int32, distinct []string, nulls int) arrow.Array {
@@ -424,4 +446,12 @@ func gatherPlainBytes(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Arra
 	}
 	validity, nulls := gatherValidity(mem, srcs, refs)
 	return makeArray(dt, n, []*memory.Buffer{validity, offBuf, dataBuf}, nulls)
+}
+
+func widenCodes[T uint8 | uint16](cs []T) []int32 {
+	out := make([]int32, len(cs))
+	for i, c := range cs {
+		out[i] = int32(c)
+	}
+	return out
 }

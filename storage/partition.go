@@ -246,13 +246,14 @@ func recordSchema(def *TableDef, cols []arrow.Array) *arrow.Schema {
 
 // allCanonical reports whether every array is in a form chunks may hold:
 // the column type's canonical Arrow type (timestamps in UTC), or
-// a string dictionary with int32 indices and no null entries.
+// a string dictionary with uint8, uint16 or int32 indices and no null
+// entries.
 func allCanonical(cols []arrow.Array) bool {
 	for _, c := range cols {
 		switch dt := c.DataType().(type) {
 		case *arrow.DictionaryType:
 			d := c.(*array.Dictionary)
-			if dt.IndexType.ID() != arrow.INT32 || d.Dictionary().NullN() > 0 {
+			if !isChunkIndexType(dt.IndexType) || d.Dictionary().NullN() > 0 {
 				return false
 			}
 		case *arrow.TimestampType:

@@ -99,7 +99,7 @@ func dictRecord(t testing.TB, mem memory.Allocator, rows [][]any) arrow.RecordBa
 	plain := buildRecord(t, mem, &logDef, rows)
 	defer plain.Release()
 	msgs := plain.Column(0).(*array.String)
-	db := array.NewDictionaryBuilder(mem, StringDictType).(*array.BinaryDictionaryBuilder)
+	db := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
 	defer db.Release()
 	require.NoError(t, db.InsertStringDictValues(unusedEntry(t, mem)))
 	for i := range msgs.Len() {

@@ -134,6 +134,9 @@ func TestApplyAndReadBack(t *testing.T) {
 		require.Equal(t, int64(valueAt(c.Column(1), 0).(arrow.Timestamp)), st.MinInt)
 		host := c.Stats(0)
 		require.True(t, host.HasRange)
+		dt, isDict := c.Column(0).DataType().(*arrow.DictionaryType)
+		require.True(t, isDict, "a low-cardinality string column is dictionary-encoded when sealed")
+		require.Equal(t, arrow.UINT8, dt.IndexType.ID(), "with one-byte codes")
 		for i := range c.Rows() {
 			h := valueAt(c.Column(0), i).(string)
 			require.True(t, host.MinString <= h && h <= host.MaxString)

@@ -101,8 +101,31 @@ func (t ColumnType) ArrowType() arrow.DataType {
 }
 
 // StringDictType is the Arrow type of a dictionary-encoded string column
-// inside a chunk.
-var StringDictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+// of a chunk whose dictionary has n entries: the narrowest index type that
+// holds every code (uint8 up to 256 entries, uint16 up to 65536, else
+// int32), which keeps a low-cardinality column at one byte a row.
+func StringDictType(n int) *arrow.DictionaryType {
+	return &arrow.DictionaryType{IndexType: dictIndexType(n), ValueType: arrow.BinaryTypes.String}
+}
+
+func dictIndexType(n int) arrow.DataType {
+	switch {
+	case n <= 1<<8:
+		return arrow.PrimitiveTypes.Uint8
+	case n <= 1<<16:
+		return arrow.PrimitiveTypes.Uint16
+	}
+	return arrow.PrimitiveTypes.Int32
+}
+
+// isChunkIndexType reports the dictionary index types chunks use.
+func isChunkIndexType(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.UINT8, arrow.UINT16, arrow.INT32:
+		return true
+	}
+	return false
+}
 
 // TypeOfArrow maps an Arrow type to the column type it can be stored as, or
 // reports why it cannot. Dictionary-encoded strings count as strings.
