@@ -18,7 +18,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"loaded 2000 rows",
 		"  2000 ",                    // count(*)
-		"ap-south     400",           // 2000/5 rows per region
+		"ap-south    400",            // 2000/5 rows per region
 		"2026-01-01 00:00:00    200", // one day, 200 distinct hosts
 		"(3 rows;",                   // top-3 hosts by max cpu
 	} {
