@@ -31,6 +31,12 @@ type ColumnStats struct {
 func computeStats(rec arrow.RecordBatch) []ColumnStats {
 	out := make([]ColumnStats, rec.NumCols())
 	for i, col := range rec.Columns() {
+		if d, ok := col.(*array.Dictionary); ok {
+			// Arrow builds the values array on first use and caches it in
+			// the array: do it now, before the chunk is shared, or two
+			// concurrent readers race to write the cache.
+			d.Dictionary()
+		}
 		out[i] = columnStats(col)
 	}
 	return out
