@@ -278,17 +278,8 @@ func gatherEncodedStrings(mem memory.Allocator, srcs []arrow.Array, refs []rowRe
 	}
 	n := len(refs)
 	codes := make([]int32, n)
-	index := make(map[string]int32)
-	var distinct []string
-	code := func(v string) int32 {
-		c, ok := index[v]
-		if !ok {
-			c = int32(len(distinct))
-			index[v] = c
-			distinct = append(distinct, v)
-		}
-		return c
-	}
+	coder := newStringCoder()
+	code := coder.code
 	nulls := 0
 	for i, r := range refs {
 		s := &ss[r.src]
@@ -311,10 +302,10 @@ func gatherEncodedStrings(mem memory.Allocator, srcs []arrow.Array, refs []rowRe
 		}
 		codes[i] = code(v)
 	}
-	if len(distinct) <= n/2 {
-		return buildDictArray(mem, codes, distinct, nulls)
+	if len(coder.distinct) <= n/2 {
+		return buildDictArray(mem, codes, coder.distinct, nulls)
 	}
-	return buildPlainStrings(mem, codes, distinct, nulls)
+	return buildPlainStrings(mem, codes, coder.distinct, nulls)
 }
 
 func buildDictArray(mem memory.Allocator, codes []int32, distinct []string, nulls int) arrow.Array {

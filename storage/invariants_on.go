@@ -64,7 +64,7 @@ func checkChunk(table string, def *TableDef, part int, c *Chunk) {
 	}
 	if c.sorted {
 		srcs := []arrow.RecordBatch{c.rec}
-		refs := concatRefs(srcs)
+		refs := concatRefs(srcs, 0)
 		if sortRefs(def, srcs, refs) {
 			fail("claims sort order but is not sorted")
 		}

@@ -108,7 +108,7 @@ func (b *chunkBuilder) mergeLastPieces(p partition, part uint32) partition {
 	k := len(p.pieces)
 	a, c := p.pieces[k-2], p.pieces[k-1]
 	srcs := []arrow.RecordBatch{a.Record(), c.Record()}
-	refs := concatRefs(srcs)
+	refs := concatRefs(srcs, 0)
 	rec := b.gather(srcs, refs, false)
 	merged := newChunk(b.nextID(&p, part), rec, gatherVersions([]*Chunk{a, c}, refs), false, false)
 	b.retired = append(b.retired, a, c)
@@ -126,7 +126,7 @@ func (b *chunkBuilder) seal(p partition, part uint32, cols []arrow.Array, rows [
 		srcs = append(srcs, c.Record())
 		owners = append(owners, c)
 	}
-	refs := concatRefs(srcs)
+	refs := concatRefs(srcs, n)
 	input := array.NewRecordBatch(recordSchema(b.def, cols), cols, int64(n))
 	defer input.Release()
 	srcs = append(srcs, input)
@@ -164,8 +164,9 @@ func (b *chunkBuilder) seal(p partition, part uint32, cols []arrow.Array, rows [
 	return p
 }
 
-func concatRefs(srcs []arrow.RecordBatch) []rowRef {
-	n := 0
+// concatRefs lists every row of srcs in order, with room for extra more.
+func concatRefs(srcs []arrow.RecordBatch, extra int) []rowRef {
+	n := extra
 	for _, s := range srcs {
 		n += int(s.NumRows())
 	}

@@ -128,13 +128,28 @@ func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
 	// Plain comparisons, not the min/max builtins: those handle NaN and
 	// signed zeros per call, which made this loop several times slower.
 	vals := a.Float64Values()
-	nan := false
 	valid := validityOf(a)
+	if valid.bits == nil {
+		for _, v := range vals {
+			if v != v {
+				return 0, 0, false
+			}
+			if v < lo {
+				lo = v
+			}
+			if v > hi {
+				hi = v
+			}
+		}
+		return lo, hi, true
+	}
 	for i, v := range vals {
-		if valid.bits != nil && !valid.valid(i) {
+		if !valid.valid(i) {
 			continue
 		}
-		nan = nan || v != v
+		if v != v {
+			return 0, 0, false
+		}
 		if v < lo {
 			lo = v
 		}
@@ -142,7 +157,7 @@ func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
 			hi = v
 		}
 	}
-	return lo, hi, !nan
+	return lo, hi, true
 }
 
 func stringRange(bc byteColumn, a arrow.Array) (lo, hi string, ok bool) {
