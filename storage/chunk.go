@@ -104,7 +104,7 @@ func newChunk(id ChunkID, rec arrow.RecordBatch, versions []uint64, sealed, sort
 		versions = nil
 	}
 	c.versions = versions
-	c.stats = computeStats(rec)
+	c.stats = computeStats(rec, sealed)
 	c.refs.Store(1)
 	return c
 }
@@ -112,7 +112,7 @@ func newChunk(id ChunkID, rec arrow.RecordBatch, versions []uint64, sealed, sort
 // newConstChunk builds a chunk whose rows all have version v.
 func newConstChunk(id ChunkID, rec arrow.RecordBatch, v uint64, sealed, sorted bool) *Chunk {
 	c := &Chunk{id: id, rec: rec, minV: v, maxV: v, sealed: sealed, sorted: sorted}
-	c.stats = computeStats(rec)
+	c.stats = computeStats(rec, sealed)
 	c.refs.Store(1)
 	return c
 }

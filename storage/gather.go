@@ -84,8 +84,17 @@ func gatherFixed[T any](mem memory.Allocator, dt arrow.DataType, srcs []arrow.Ar
 	n := len(refs)
 	buf := newBuffer(mem, n*int(unsafe.Sizeof(*new(T))))
 	out := castBuffer[T](buf, n)
-	for i, r := range refs {
-		out[i] = vals[r.src][r.row]
+	if len(vals) == 1 {
+		// One source (a batch spread over partitions): skip the per-row
+		// lookup of the source slice.
+		v := vals[0]
+		for i, r := range refs {
+			out[i] = v[r.row]
+		}
+	} else {
+		for i, r := range refs {
+			out[i] = vals[r.src][r.row]
+		}
 	}
 	validity, nulls := gatherValidity(mem, srcs, refs)
 	return makeArray(dt, n, []*memory.Buffer{validity, buf}, nulls)

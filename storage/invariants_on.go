@@ -59,7 +59,7 @@ func checkChunk(table string, def *TableDef, part int, c *Chunk) {
 			fail("row %d version %d outside [%d, %d]", i, v, c.minV, c.maxV)
 		}
 	}
-	if got := computeStats(c.rec); !reflect.DeepEqual(got, c.stats) {
+	if got := computeStats(c.rec, c.sealed); !reflect.DeepEqual(got, c.stats) {
 		fail("stats %+v, recomputed %+v", c.stats, got)
 	}
 	if c.sorted {

@@ -28,7 +28,12 @@ type ColumnStats struct {
 	MinString, MaxString string
 }
 
-func computeStats(rec arrow.RecordBatch) []ColumnStats {
+// computeStats computes every column's statistics. A write-buffer piece
+// (sealed false) skips the min/max of plain strings and binaries: those
+// cost a string comparison per row, and a piece is short-lived and small,
+// so pruning it by a string range is not worth it. HasRange false only
+// ever means "cannot prune".
+func computeStats(rec arrow.RecordBatch, sealed bool) []ColumnStats {
 	out := make([]ColumnStats, rec.NumCols())
 	for i, col := range rec.Columns() {
 		if d, ok := col.(*array.Dictionary); ok {
@@ -36,6 +41,10 @@ func computeStats(rec arrow.RecordBatch) []ColumnStats {
 			// the array: do it now, before the chunk is shared, or two
 			// concurrent readers race to write the cache.
 			d.Dictionary()
+		}
+		if _, isBytes := byteColumnOf(col); isBytes && !sealed {
+			out[i] = ColumnStats{NullCount: col.NullN()}
+			continue
 		}
 		out[i] = columnStats(col)
 	}
