@@ -100,7 +100,7 @@ func (b *chunkBuilder) buildPiece(p *partition, part uint32, cols []arrow.Array,
 			refs[i].row = rows[i]
 		}
 	}
-	rec := b.gather([]arrow.RecordBatch{src}, refs, false)
+	rec := b.gather([]arrow.RecordBatch{src}, refs, true)
 	return newConstChunk(id, rec, b.version, false, false)
 }
 
@@ -109,7 +109,7 @@ func (b *chunkBuilder) mergeLastPieces(p partition, part uint32) partition {
 	a, c := p.pieces[k-2], p.pieces[k-1]
 	srcs := []arrow.RecordBatch{a.Record(), c.Record()}
 	refs := concatRefs(srcs, 0)
-	rec := b.gather(srcs, refs, false)
+	rec := b.gather(srcs, refs, true)
 	merged := newChunk(b.nextID(&p, part), rec, gatherVersions([]*Chunk{a, c}, refs), false, false)
 	b.retired = append(b.retired, a, c)
 	p.pieces = append(p.pieces[:k-2], merged)
@@ -147,7 +147,7 @@ func (b *chunkBuilder) seal(p partition, part uint32, cols []arrow.Array, rows [
 		slice := refs[:cut]
 		refs = refs[cut:]
 		full := cut == b.chunkRows
-		rec := b.gather(srcs, slice, full)
+		rec := b.gather(srcs, slice, true)
 		var c *Chunk
 		if vs := b.versionsOf(owners, slice); vs != nil {
 			c = newChunk(b.nextID(&p, part), rec, vs, full, sorted)
@@ -180,6 +180,9 @@ func concatRefs(srcs []arrow.RecordBatch, extra int) []rowRef {
 }
 
 // gather builds a record of the table's columns from the rows refs name.
+// Strings are dictionary-encoded where it pays, in pieces as in sealed
+// chunks: queries then group and filter them per dictionary entry, and a
+// seal of encoded pieces remaps entries instead of hashing every row.
 func (b *chunkBuilder) gather(srcs []arrow.RecordBatch, refs []rowRef, encodeStrings bool) arrow.RecordBatch {
 	cols := make([]arrow.Array, len(b.def.Columns))
 	col := make([]arrow.Array, len(srcs))

@@ -111,11 +111,24 @@ func (a *floatSumAgg) updateCodes(v *vector, codes codeSlice, remap []int32) boo
 	if v.hasNulls() || v.cnst {
 		return false
 	}
+	if codes.u8 != nil {
+		// One-byte codes index fixed arrays: no bounds checks in the loop.
+		var sums [256]float64
+		var counts [256]int64
+		xs := v.flts[:len(codes.u8)]
+		for k, c := range codes.u8 {
+			sums[c] += xs[k]
+			counts[c]++
+		}
+		for c, g := range remap {
+			a.sums[g] += sums[c]
+			a.counts[g] += counts[c]
+		}
+		return true
+	}
 	sums := make([]float64, len(remap))
 	counts := make([]int64, len(remap))
 	switch {
-	case codes.u8 != nil:
-		floatSumByCode(codes.u8, v.flts, sums, counts)
 	case codes.u16 != nil:
 		floatSumByCode(codes.u16, v.flts, sums, counts)
 	default:
