@@ -102,14 +102,9 @@ func (im *Image) Encode(w io.Writer, opts EncodeOptions) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	mb, err := encodeManifest(m)
+	fw, err := startStream(w, m)
 	if err != nil {
-		return 0, err
-	}
-	fw := &frameWriter{w: w}
-	fw.header()
-	if err := fw.frame(frameManifest, mb); err != nil {
-		return fw.n, fmt.Errorf("storage: write state: %w", err)
+		return fw.n, err
 	}
 	if err := im.eachInline(opts, func(c *Chunk) error { return enc.writeChunk(fw, c) }); err != nil {
 		return fw.n, err
@@ -197,4 +192,18 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	}
 	defer im.Release()
 	return im.WriteTo(w)
+}
+
+// startStream writes the header and the manifest frame of a stream.
+func startStream(w io.Writer, m manifest) (*frameWriter, error) {
+	fw := &frameWriter{w: w}
+	mb, err := encodeManifest(m)
+	if err != nil {
+		return fw, err
+	}
+	fw.header()
+	if err := fw.frame(frameManifest, mb); err != nil {
+		return fw, fmt.Errorf("storage: write state: %w", err)
+	}
+	return fw, nil
 }

@@ -32,14 +32,9 @@ func Inline(w io.Writer, r io.Reader, chunks ChunkStore) (int64, error) {
 		return 0, err
 	}
 	clearExternal(&m)
-	mb, err := encodeManifest(m)
+	fw, err := startStream(w, m)
 	if err != nil {
-		return 0, err
-	}
-	fw := &frameWriter{w: w}
-	fw.header()
-	if err := fw.frame(frameManifest, mb); err != nil {
-		return fw.n, fmt.Errorf("storage: write state: %w", err)
+		return fw.n, err
 	}
 	rs := &restorer{opts: RestoreOptions{Chunks: chunks}, fr: fr}
 	for i := range slots {

@@ -136,24 +136,10 @@ func floatRange(a *array.Float64) (lo, hi float64, ok bool) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	// Plain comparisons, not the min/max builtins: those handle NaN and
 	// signed zeros per call, which made this loop several times slower.
-	vals := a.Float64Values()
 	valid := validityOf(a)
-	if valid.bits == nil {
-		for _, v := range vals {
-			if v != v {
-				return 0, 0, false
-			}
-			if v < lo {
-				lo = v
-			}
-			if v > hi {
-				hi = v
-			}
-		}
-		return lo, hi, true
-	}
-	for i, v := range vals {
-		if !valid.valid(i) {
+	hasNulls := valid.bits != nil
+	for i, v := range a.Float64Values() {
+		if hasNulls && !valid.valid(i) {
 			continue
 		}
 		if v != v {

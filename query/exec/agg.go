@@ -161,8 +161,12 @@ func (a *intSumAgg) add(g int32, lo uint64, hi int64, n int64) {
 }
 
 // sumPlain sums values known not to overflow.
-func sumPlain(xs []int64) int64 {
-	var s0, s1, s2, s3 int64
+func sumPlain(xs []int64) int64 { return sum4(xs) }
+
+// sum4 sums with four independent accumulators, so consecutive adds do
+// not wait on each other.
+func sum4[T int64 | float64](xs []T) T {
+	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(xs); i += 4 {
 		s0 += xs[i]
@@ -173,7 +177,7 @@ func sumPlain(xs []int64) int64 {
 	for ; i < len(xs); i++ {
 		s0 += xs[i]
 	}
-	return s0 + s1 + s2 + s3
+	return (s0 + s1) + (s2 + s3)
 }
 
 // sumInt128 sums without overflow: blocks of int64 adds whose overflow
@@ -283,7 +287,7 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 	}
 	switch {
 	case gids == nil && !v.hasNulls() && !v.cnst:
-		a.sums[0] += sumFloats(v.flts)
+		a.sums[0] += sum4(v.flts)
 		a.counts[0] += int64(len(v.flts))
 	case !v.hasNulls() && !v.cnst:
 		sums, counts := a.sums, a.counts
@@ -301,20 +305,6 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 	return nil
 }
 
-func sumFloats(xs []float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		s0 += xs[i]
-		s1 += xs[i+1]
-		s2 += xs[i+2]
-		s3 += xs[i+3]
-	}
-	for ; i < len(xs); i++ {
-		s0 += xs[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
 
 func (a *floatSumAgg) merge(o aggregator, gmap []int32) {
 	b := o.(*floatSumAgg)

@@ -146,16 +146,9 @@ func (a *distinctAgg) update(v *vector, n int, gids []int32) error {
 	}
 	a.ids = resize(a.ids, v.n)
 	a.dict.idsOfVector(v, a.ids)
-	for k := 0; k < v.n; k++ {
-		if v.isNull(k) {
-			continue
-		}
-		g := int32(0)
-		if gids != nil {
-			g = gids[k]
-		}
+	nonNull(v, gids, func(k int, g int32) {
 		a.set[uint64(uint32(g))<<32|uint64(uint32(a.ids[k]))] = struct{}{}
-	}
+	})
 	return nil
 }
 

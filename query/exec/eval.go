@@ -142,7 +142,7 @@ func compileBin(e plan.Bin, in plan.Schema) (expr, error) {
 			return logicKernel(op, a, b), nil
 		})}, nil
 	case e.Op.IsComparison():
-		t, ok := comparisonType(l.typ, r.typ)
+		t, ok := plan.CommonType(l.typ, r.typ)
 		if !ok {
 			return expr{}, fmt.Errorf("%w: cannot compare %v with %v in %v", plan.ErrTypeMismatch, l.typ, r.typ, e)
 		}
@@ -177,26 +177,6 @@ func binary(l, r evaluator, k func(a, b *vector) (*vector, error)) evaluator {
 	}
 }
 
-// comparisonType is the type two operands are compared in.
-func comparisonType(a, b storage.ColumnType) (storage.ColumnType, bool) {
-	switch {
-	case a == b:
-		return a, true
-	case a == storage.TypeInvalid:
-		return b, true
-	case b == storage.TypeInvalid:
-		return a, true
-	case plan.IsNumeric(a) && plan.IsNumeric(b):
-		if a == storage.TypeFloat64 || b == storage.TypeFloat64 {
-			return storage.TypeFloat64, true
-		}
-		return storage.TypeInt64, true
-	case plan.IsTemporal(a) && plan.IsTemporal(b):
-		return storage.TypeTimestamp, true
-	}
-	return 0, false
-}
-
 func compileIn(e plan.In, in plan.Schema) (expr, error) {
 	x, err := compileExpr(e.X, in)
 	if err != nil {
@@ -209,7 +189,7 @@ func compileIn(e plan.In, in plan.Schema) (expr, error) {
 		if !ok {
 			return expr{}, fmt.Errorf("%w: IN list items must be constants", plan.ErrInvalidPlan)
 		}
-		ct, ok := comparisonType(t, lit.Value.Type)
+		ct, ok := plan.CommonType(t, lit.Value.Type)
 		// An integer compared with a float item stays an integer: the set
 		// checks it against each item in that item's own type, as
 		// x = a OR x = b would, so large integers are not rounded.

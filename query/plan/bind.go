@@ -212,14 +212,16 @@ func unify(l Expr, lt storage.ColumnType, r Expr, rt storage.ColumnType, whole E
 		}
 		r, rt = Lit{v}, lt
 	}
-	if t, ok := commonType(lt, rt); ok {
+	if t, ok := CommonType(lt, rt); ok {
 		return l, r, t, nil
 	}
 	return nil, nil, 0, fmt.Errorf("%w: cannot compare %v with %v in %v", ErrTypeMismatch, lt, rt, whole)
 }
 
-// commonType is the type two comparable types are compared in.
-func commonType(a, b storage.ColumnType) (storage.ColumnType, bool) {
+// CommonType is the type two comparable types are compared in: numbers
+// mixing integers and floats as float64, a date with a timestamp as a
+// timestamp, an untyped NULL as its peer's type.
+func CommonType(a, b storage.ColumnType) (storage.ColumnType, bool) {
 	switch {
 	case a == b:
 		return a, true
