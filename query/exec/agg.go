@@ -305,7 +305,6 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 	return nil
 }
 
-
 func (a *floatSumAgg) merge(o aggregator, gmap []int32) {
 	b := o.(*floatSumAgg)
 	for g := range b.counts {
