@@ -39,6 +39,12 @@ func TestDifferentialCases(t *testing.T) {
 	for i := range 8 {
 		binRows = append(binRows, []plan.Value{plan.Date(int32(i)), plan.Binary([]byte{'v', byte('0' + i)})})
 	}
+	sortedStrings := storage.TableDef{Name: "t", SortKey: []string{"d"}, Columns: []storage.Column{
+		{Name: "d", Type: storage.TypeDate}, {Name: "s", Type: storage.TypeString}}}
+	var strRows [][]plan.Value
+	for i := range 8 {
+		strRows = append(strRows, []plan.Value{plan.Date(int32(i)), plan.String(string(rune('a' + i/2)))})
+	}
 	floats := []storage.Column{{Name: "f", Type: storage.TypeFloat64}}
 	fl := func(vs ...float64) [][]plan.Value {
 		var rows [][]plan.Value
@@ -60,6 +66,11 @@ func TestDifferentialCases(t *testing.T) {
 		{"group by binary after a sort-key range", sortedBinary, binRows,
 			&plan.Aggregate{Input: &plan.Filter{Input: scan, Pred: plan.Bin{Op: plan.OpGe, L: plan.Col{Name: "d"}, R: lit(plan.Date(2))}},
 				GroupBy: []plan.Named{{Name: "b", Expr: plan.Col{Name: "b"}}}, Aggs: agg(plan.AggCountStar, nil)}},
+		// A chunk's dictionary {a, b} covers rows the sort-key range cuts
+		// off: entry b must not become an (empty) group.
+		{"group by a dictionary string over a slice of a sorted chunk", sortedStrings, strRows,
+			&plan.Aggregate{Input: &plan.Filter{Input: scan, Pred: plan.Bin{Op: plan.OpLe, L: plan.Col{Name: "d"}, R: lit(plan.Date(1))}},
+				GroupBy: []plan.Named{{Name: "s", Expr: plan.Col{Name: "s"}}}, Aggs: agg(plan.AggCountStar, nil)}},
 		// IN is x = a OR x = b (PostgreSQL's definition): the integer item
 		// compares exactly even though another item is a float.
 		{"IN list mixing integers and floats", storage.TableDef{Columns: i64}, ints(math.MaxInt64, math.MaxInt64-1, 0),

@@ -41,7 +41,7 @@ func rawCodes(a *array.Dictionary, n int) (codeSlice, bool) {
 
 // dictGroups recognises the fused path: one GROUP BY key that is a
 // dictionary-encoded string column without nulls, read whole. It returns
-// the chunk's codes and each code's group.
+// the view's codes and each code's group (-1 for codes no row uses).
 func (g *groupTable) dictGroups(b *batch) (codes codeSlice, remap []int32, ok bool) {
 	if len(g.keys) != 1 || g.keys[0].strCol < 0 || b.sel != nil {
 		return codes, nil, false
@@ -53,13 +53,35 @@ func (g *groupTable) dictGroups(b *batch) (codes codeSlice, remap []int32, ok bo
 	if codes, ok = rawCodes(d, b.n); !ok {
 		return codes, nil, false
 	}
+	// Only entries some row of the view uses become groups: a dictionary
+	// covers its whole chunk, and the view may be a slice of it.
 	dict := stringsOf(d.Dictionary(), nil)
 	remap = make([]int32, len(dict))
-	for c, s := range dict {
-		remap[c] = g.dicts[0].str(s)
+	for c := range remap {
+		remap[c] = -1
+	}
+	switch {
+	case codes.u8 != nil:
+		markUsed(codes.u8, remap)
+	case codes.u16 != nil:
+		markUsed(codes.u16, remap)
+	default:
+		markUsed(codes.i32, remap)
+	}
+	for c, used := range remap {
+		if used == 0 {
+			remap[c] = g.dicts[0].str(dict[c])
+		}
 	}
 	g.n = g.dicts[0].len()
 	return codes, remap, true
+}
+
+// markUsed sets remap[c] to 0 for every code that occurs (others stay -1).
+func markUsed[T code](cs []T, remap []int32) {
+	for _, c := range cs {
+		remap[c] = 0
+	}
 }
 
 // gidsFromCodes expands codes to group ids, for aggregates without a fused
@@ -96,7 +118,9 @@ func (a *countAgg) updateCodes(v *vector, codes codeSlice, remap []int32) bool {
 		countByCode(codes.i32, local)
 	}
 	for c, cnt := range local {
-		a.counts[remap[c]] += cnt
+		if g := remap[c]; g >= 0 {
+			a.counts[g] += cnt
+		}
 	}
 	return true
 }
@@ -121,8 +145,10 @@ func (a *floatSumAgg) updateCodes(v *vector, codes codeSlice, remap []int32) boo
 			counts[c]++
 		}
 		for c, g := range remap {
-			a.sums[g] += sums[c]
-			a.counts[g] += counts[c]
+			if g >= 0 {
+				a.sums[g] += sums[c]
+				a.counts[g] += counts[c]
+			}
 		}
 		return true
 	}
@@ -135,8 +161,10 @@ func (a *floatSumAgg) updateCodes(v *vector, codes codeSlice, remap []int32) boo
 		floatSumByCode(codes.i32, v.flts, sums, counts)
 	}
 	for c, g := range remap {
-		a.sums[g] += sums[c]
-		a.counts[g] += counts[c]
+		if g >= 0 {
+			a.sums[g] += sums[c]
+			a.counts[g] += counts[c]
+		}
 	}
 	return true
 }
@@ -165,7 +193,9 @@ func (a *intSumAgg) updateCodes(v *vector, codes codeSlice, remap []int32) bool 
 		intSumByCode(codes.i32, v.ints, lo, hi, counts)
 	}
 	for c, g := range remap {
-		a.add(g, lo[c], hi[c], counts[c])
+		if g >= 0 {
+			a.add(g, lo[c], hi[c], counts[c])
+		}
 	}
 	return true
 }

@@ -155,21 +155,14 @@ func (d *keyDict) slotID(v *vector, k int) int32 {
 }
 
 // idsOfDictionary assigns ids to the view's rows of a dictionary-encoded
-// string column, looking each dictionary entry up once: eagerly when the
-// view is the whole chunk, lazily (only entries in use) under a selection.
+// string column, looking each dictionary entry up once.
 func (d *keyDict) idsOfDictionary(b *batch, a *array.Dictionary, out []int32) {
 	dict := stringsOf(a.Dictionary(), nil)
 	codes := dictCodes(a)
 	remap := make([]int32, len(dict))
-	if b.sel == nil && a.NullN() == 0 {
-		for c, s := range dict {
-			remap[c] = d.str(s)
-		}
-		for k, c := range codes[:len(out)] {
-			out[k] = remap[c]
-		}
-		return
-	}
+	// Entries get ids lazily, on first use by a row of the view: the
+	// dictionary covers the whole chunk, and an entry no row of the view
+	// uses must not become a group.
 	for i := range remap {
 		remap[i] = -1
 	}
