@@ -25,6 +25,9 @@ func (id ChunkID) String() string {
 // the table's columns (strings possibly dictionary-encoded), the version each
 // row was written at, and per-column statistics.
 //
+// A string column may be dictionary-encoded; its dictionary then holds
+// exactly the distinct values the chunk's rows use, each once.
+//
 // A sealed chunk holds up to the table's chunk row target, sorted by the sort
 // key. An unsealed chunk is a piece of a partition's write buffer, in
 // insertion order; pieces are merged and sealed as the buffer grows. Either

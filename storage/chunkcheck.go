@@ -60,7 +60,7 @@ func checkChunkColumn(c Column, a arrow.Array, rows int) error {
 	if err := checkLayout(a); err != nil {
 		return fmt.Errorf("column %q: %v", c.Name, err)
 	}
-	if !allCanonical([]arrow.Array{a}) {
+	if !holdable(a) {
 		return fmt.Errorf("column %q: arrow type %s is not one chunks hold", c.Name, a.DataType())
 	}
 	return checkColumn(c, a)
@@ -200,12 +200,27 @@ func checkDictionary(a *array.Dictionary) error {
 	}
 	entries := dd.Len()
 	idx := a.Indices()
+	used := make([]bool, entries)
 	for i := 0; i < idx.Len(); i++ {
 		if !idx.IsValid(i) {
 			continue
 		}
-		if k := a.GetValueIndex(i); k < 0 || k >= entries {
+		k := a.GetValueIndex(i)
+		if k < 0 || k >= entries {
 			return fmt.Errorf("row %d: dictionary index %d of %d entries", i+1, k, entries)
+		}
+		used[k] = true
+	}
+	return exactDictionary(used)
+}
+
+// exactDictionary checks that every dictionary entry is used by a row:
+// chunks never carry unused entries, and queries rely on it (an entry is a
+// group when a GROUP BY reads the whole chunk).
+func exactDictionary(used []bool) error {
+	for k, u := range used {
+		if !u {
+			return fmt.Errorf("dictionary entry %d is used by no row", k)
 		}
 	}
 	return nil

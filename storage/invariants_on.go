@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // invariantsEnabled reports whether this build runs expensive self-checks.
@@ -57,6 +58,13 @@ func checkChunk(table string, def *TableDef, part int, c *Chunk) {
 	for i := range c.Rows() {
 		if v := c.Version(i); v < c.minV || v > c.maxV {
 			fail("row %d version %d outside [%d, %d]", i, v, c.minV, c.maxV)
+		}
+	}
+	for ci, col := range c.rec.Columns() {
+		if d, ok := col.(*array.Dictionary); ok {
+			if err := checkDictionary(d); err != nil {
+				fail("column %d: %v", ci, err)
+			}
 		}
 	}
 	if got := computeStats(c.rec, c.sealed); !reflect.DeepEqual(got, c.stats) {

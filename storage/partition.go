@@ -81,7 +81,7 @@ func (b *chunkBuilder) nextID(p *partition, part uint32) ChunkID {
 // engine reads (no copy), and gathers them otherwise.
 func (b *chunkBuilder) buildPiece(p *partition, part uint32, cols []arrow.Array, rows []int32, n int) *Chunk {
 	id := b.nextID(p, part)
-	if rows == nil && allCanonical(cols) {
+	if rows == nil && sharable(cols) {
 		for _, c := range cols {
 			c.Retain()
 		}
@@ -248,22 +248,28 @@ func recordSchema(def *TableDef, cols []arrow.Array) *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// allCanonical reports whether every array is in a form chunks may hold:
-// the column type's canonical Arrow type (timestamps in UTC), or
-// a string dictionary with uint8, uint16 or int32 indices and no null
-// entries.
-func allCanonical(cols []arrow.Array) bool {
+// holdable reports whether an array is in a form chunks hold: the column
+// type's canonical Arrow type (timestamps in UTC), or a string dictionary
+// with uint8, uint16 or int32 indices and no null entries.
+func holdable(a arrow.Array) bool {
+	switch dt := a.DataType().(type) {
+	case *arrow.DictionaryType:
+		d := a.(*array.Dictionary)
+		return isChunkIndexType(dt.IndexType) && d.Dictionary().NullN() == 0
+	case *arrow.TimestampType:
+		return dt.TimeZone == "UTC"
+	}
+	return true
+}
+
+// sharable reports whether a batch's arrays can become a piece as they
+// are, without a copy: holdable and not dictionary-encoded. A client's
+// dictionary is always re-encoded (cheaply, per entry), because a chunk's
+// dictionary must hold exactly the values its rows use.
+func sharable(cols []arrow.Array) bool {
 	for _, c := range cols {
-		switch dt := c.DataType().(type) {
-		case *arrow.DictionaryType:
-			d := c.(*array.Dictionary)
-			if !isChunkIndexType(dt.IndexType) || d.Dictionary().NullN() > 0 {
-				return false
-			}
-		case *arrow.TimestampType:
-			if dt.TimeZone != "UTC" {
-				return false
-			}
+		if _, isDict := c.(*array.Dictionary); isDict || !holdable(c) {
+			return false
 		}
 	}
 	return true

@@ -53,20 +53,24 @@ func (g *groupTable) dictGroups(b *batch) (codes codeSlice, remap []int32, ok bo
 	if codes, ok = rawCodes(d, b.n); !ok {
 		return codes, nil, false
 	}
-	// Only entries some row of the view uses become groups: a dictionary
-	// covers its whole chunk, and the view may be a slice of it.
+	// Only entries some row of the view uses may become groups. Storage
+	// keeps a chunk's dictionary exact (every entry used), so a view of
+	// the whole chunk uses them all; a slice of it (a sort-key range) may
+	// not, and its codes are scanned for the ones in use.
 	dict := stringsOf(d.Dictionary(), nil)
 	remap = make([]int32, len(dict))
-	for c := range remap {
-		remap[c] = -1
-	}
-	switch {
-	case codes.u8 != nil:
-		markUsed(codes.u8, remap)
-	case codes.u16 != nil:
-		markUsed(codes.u16, remap)
-	default:
-		markUsed(codes.i32, remap)
+	if b.chunk == nil || b.rec != b.chunk.Record() {
+		for c := range remap {
+			remap[c] = -1
+		}
+		switch {
+		case codes.u8 != nil:
+			markUsed(codes.u8, remap)
+		case codes.u16 != nil:
+			markUsed(codes.u16, remap)
+		default:
+			markUsed(codes.i32, remap)
+		}
 	}
 	for c, used := range remap {
 		if used == 0 {
@@ -136,20 +140,7 @@ func (a *floatSumAgg) updateCodes(v *vector, codes codeSlice, remap []int32) boo
 		return false
 	}
 	if codes.u8 != nil {
-		// One-byte codes index fixed arrays: no bounds checks in the loop.
-		var sums [256]float64
-		var counts [256]int64
-		xs := v.flts[:len(codes.u8)]
-		for k, c := range codes.u8 {
-			sums[c] += xs[k]
-			counts[c]++
-		}
-		for c, g := range remap {
-			if g >= 0 {
-				a.sums[g] += sums[c]
-				a.counts[g] += counts[c]
-			}
-		}
+		a.updateByteCodes(v.flts, codes.u8, remap)
 		return true
 	}
 	sums := make([]float64, len(remap))
@@ -208,5 +199,34 @@ func intSumByCode[T code](cs []T, xs []int64, lo []uint64, hi []int64, counts []
 		lo[c], carry = bits.Add64(lo[c], uint64(x), 0)
 		hi[c] += x>>63 + int64(carry)
 		counts[c]++
+	}
+}
+
+// updateByteCodes is the hot loop of GROUP BY on a low-cardinality string
+// with sum/avg of a float. One-byte codes index fixed arrays, so there are
+// no bounds checks; and alternate rows go to two sets of sums, because
+// when few groups interleave, the add for a row waits on the store of the
+// same group's previous add, and two sets halve those chains.
+func (a *floatSumAgg) updateByteCodes(flts []float64, codes []uint8, remap []int32) {
+	var sums [2][256]float64
+	var counts [2][256]int64
+	xs := flts[:len(codes)]
+	k := 0
+	for ; k+2 <= len(codes); k += 2 {
+		c0, c1 := codes[k], codes[k+1]
+		sums[0][c0] += xs[k]
+		sums[1][c1] += xs[k+1]
+		counts[0][c0]++
+		counts[1][c1]++
+	}
+	if k < len(codes) {
+		sums[0][codes[k]] += xs[k]
+		counts[0][codes[k]]++
+	}
+	for c, g := range remap {
+		if g >= 0 {
+			a.sums[g] += sums[0][c] + sums[1][c]
+			a.counts[g] += counts[0][c] + counts[1][c]
+		}
 	}
 }
