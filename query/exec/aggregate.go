@@ -146,22 +146,25 @@ func (r *run) aggregateMorsel(in *input, m morsel, filters []filterStep, specs [
 	}
 	for j, a := range st.aggs {
 		a.grow(st.groups.n)
-		var v *vector
+		in := aggInput{n: b.n, gids: gids, codes: codes}
 		if arg := specs[j].arg; arg != nil {
-			if v, err = arg.eval(b); err != nil {
+			if in.v, err = arg.eval(b); err != nil {
 				return err
 			}
 		}
+		in, skip := in.withoutNulls(fused)
+		if skip {
+			continue
+		}
 		if fused {
-			if cu, ok := a.(codeUpdater); ok && cu.updateCodes(v, codes, remap) {
+			if cu, ok := a.(codeUpdater); ok && cu.updateCodes(in.v, in.codes, remap) {
 				continue
 			}
-			if gids == nil {
-				gids = gidsFromCodes(codes, remap, st.gids)
-				st.gids = gids
+			if in.gids == nil {
+				in.gids = gidsFromCodes(in.codes, remap, nil)
 			}
 		}
-		if err := a.update(v, b.n, gids); err != nil {
+		if err := a.update(in.v, in.n, in.gids); err != nil {
 			return err
 		}
 	}

@@ -117,6 +117,8 @@ func (d *keyDict) idsOfVector(v *vector, out []int32) {
 		for k := range out {
 			out[k] = id
 		}
+	case v.codes != nil:
+		d.idsOfCodes(v, out)
 	case v.ints != nil:
 		var last int64
 		lastID := int32(-1)
@@ -135,6 +137,27 @@ func (d *keyDict) idsOfVector(v *vector, out []int32) {
 		for k := 0; k < n; k++ {
 			out[k] = d.slotID(v, k)
 		}
+	}
+}
+
+// idsOfCodes maps a dictionary-backed string vector to ids, looking each
+// dictionary entry up once, on first use.
+func (d *keyDict) idsOfCodes(v *vector, out []int32) {
+	remap := make([]int32, len(v.dict))
+	for i := range remap {
+		remap[i] = -1
+	}
+	for k, c := range v.codes[:len(out)] {
+		if v.nulls != nil && v.nulls[k] {
+			out[k] = d.null()
+			continue
+		}
+		id := remap[c]
+		if id < 0 {
+			id = d.str(v.dict[c])
+			remap[c] = id
+		}
+		out[k] = id
 	}
 }
 

@@ -31,6 +31,11 @@ type vector struct {
 	// from chunk statistics; sums use it to skip overflow checks.
 	bounded bool
 	bound   int64
+	// A string vector read from a dictionary-encoded column also keeps
+	// the dictionary and each slot's code, so consumers that map values
+	// to ids can do it once per entry instead of once per row.
+	dict  []string
+	codes []int32
 }
 
 // at maps a row to its slot: 0 for constants.
@@ -143,12 +148,12 @@ func columnVector(t storage.ColumnType, a arrow.Array, sel []int32) *vector {
 			v.bools[k] = a.Value(row(sel, k))
 		}
 	case *array.Dictionary:
-		dict := stringsOf(a.Dictionary(), nil)
-		codes := dictCodes(a)
+		v.dict = stringsOf(a.Dictionary(), nil)
+		v.codes = pick(dictCodes(a), sel)
 		v.strs = make([]string, n)
-		for k := range v.strs {
+		for k, c := range v.codes {
 			if v.nulls == nil || !v.nulls[k] {
-				v.strs[k] = dict[codes[row(sel, k)]]
+				v.strs[k] = v.dict[c]
 			}
 		}
 	case *array.Null:
