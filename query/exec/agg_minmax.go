@@ -125,4 +125,3 @@ func (a *minMaxAgg) finish(mem memory.Allocator, groups int) (arrow.Array, error
 }
 
 func (a *minMaxAgg) bytes() int64 { return int64(17*len(a.has)) + a.sb }
-
