@@ -22,7 +22,9 @@ type acc struct {
 	best     plan.Value
 	has      bool
 	distinct map[string]bool
-	err      error // a poisoned argument
+	err      error   // a poisoned argument
+	inApprox float64 // error bounds carried in by inexact inputs
+	inexact  bool    // some input was inexact
 }
 
 func (a *acc) add(c cell) {
@@ -40,6 +42,14 @@ func (a *acc) add(c cell) {
 		return
 	}
 	a.n++
+	if c.approx > 0 {
+		a.inexact = true
+		if a.fn == plan.AggMin || a.fn == plan.AggMax {
+			a.inApprox = math.Max(a.inApprox, c.approx)
+		} else {
+			a.inApprox += c.approx
+		}
+	}
 	switch a.fn {
 	case plan.AggSum, plan.AggAvg:
 		if a.argType == storage.TypeFloat64 {
@@ -73,6 +83,9 @@ func (a *acc) result(r *run) cell {
 	case plan.AggCountStar, plan.AggCount:
 		return cell{v: plan.Int64(a.n)}
 	case plan.AggCountDistinct:
+		if a.inexact {
+			r.unstable = true // which inexact values are distinct is unknown
+		}
 		return cell{v: plan.Int64(int64(len(a.distinct)))}
 	}
 	if a.n == 0 {
@@ -82,7 +95,7 @@ func (a *acc) result(r *run) cell {
 	case plan.AggSum:
 		if a.argType == storage.TypeFloat64 {
 			r.checkStable(a)
-			return cell{v: plan.Float64(a.fsum)}
+			return cell{v: plan.Float64(a.fsum), approx: a.sumApprox()}
 		}
 		if !a.isum.IsInt64() {
 			return r.comp.poison(fmt.Errorf("%w: sum %v", ErrOverflow, a.isum))
@@ -91,14 +104,25 @@ func (a *acc) result(r *run) cell {
 	case plan.AggAvg:
 		if a.argType == storage.TypeFloat64 {
 			r.checkStable(a)
-			return cell{v: plan.Float64(a.fsum / float64(a.n))}
+			return cell{v: plan.Float64(a.fsum / float64(a.n)), approx: a.sumApprox() / float64(a.n)}
 		}
 		f, _ := new(big.Rat).SetFrac(a.isum, big.NewInt(a.n)).Float64()
 		return cell{v: plan.Float64(f)}
 	case plan.AggMin, plan.AggMax:
-		return retype(cell{v: a.best}, a.outType)
+		return retype(cell{v: a.best, approx: a.inApprox}, a.outType)
 	}
 	panic(fmt.Sprintf("BUG: refeval: aggregate %v", a.fn))
+}
+
+// sumApprox bounds how far another order of addition can move a float
+// sum: two values add the same either way, three or more may round
+// differently (n·ε·Σ|x|, plus what the inputs carried in).
+func (a *acc) sumApprox() float64 {
+	e := a.inApprox
+	if a.n >= 3 && !math.IsInf(a.fsum, 0) && !math.IsNaN(a.fsum) {
+		e += float64(a.n) * 0x1p-52 * a.fabs
+	}
+	return e
 }
 
 // checkStable flags the run when a float sum is ill-conditioned: the
@@ -232,6 +256,9 @@ func (r *run) group(in *rel, keyFns []fn, specs []aggSpec, sch plan.Schema) ([]*
 				err = c.err
 			}
 			keys[i] = retype(c, sch[i].Type)
+			if c.approx > 0 {
+				r.unstable = true // rows may fall into other groups
+			}
 			id = appendKey(id, keys[i].v)
 		}
 		if err != nil {

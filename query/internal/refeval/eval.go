@@ -3,6 +3,7 @@ package refeval
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/stratadb/strata/query/plan"
@@ -49,6 +50,7 @@ func newRun(db *DB, version uint64) *run {
 		r.note(err)
 		return cell{err: err}
 	}
+	r.comp.unstable = func() { r.unstable = true }
 	return r
 }
 
@@ -235,8 +237,10 @@ func (r *run) sortRows(in *rel, keys []plan.SortKey) ([]tuple, [][]plan.Value, e
 	type keyed struct {
 		t tuple
 		k []plan.Value
+		e float64
 	}
 	rows := make([]keyed, len(in.rows))
+	approx := make([]float64, len(in.rows)) // widest key error bound per row
 	for i, t := range in.rows {
 		k := make([]plan.Value, len(fns))
 		for j, f := range fns {
@@ -244,14 +248,18 @@ func (r *run) sortRows(in *rel, keys []plan.SortKey) ([]tuple, [][]plan.Value, e
 			if c.err != nil && t.err == nil {
 				t.err = c.err
 			}
+			if c.approx > 0 {
+				approx[i] = max(approx[i], c.approx)
+			}
 			k[j] = c.v
 			if c.err != nil {
 				k[j] = plan.Null()
 			}
 		}
-		rows[i] = keyed{t, k}
+		rows[i] = keyed{t, k, approx[i]}
 	}
 	slices.SortStableFunc(rows, func(a, b keyed) int { return compareKeys(a.k, b.k, keys) })
+	checkNearTies(r, rows, func(kr keyed) ([]plan.Value, float64) { return kr.k, kr.e })
 	out := make([]tuple, len(rows))
 	ks := make([][]plan.Value, len(rows))
 	for i, kr := range rows {
@@ -268,4 +276,25 @@ func compareKeys(a, b []plan.Value, keys []plan.SortKey) int {
 		}
 	}
 	return 0
+}
+
+// checkNearTies marks the run unstable when two neighbours in sort order
+// have float keys closer than their error bounds: an engine's sums may
+// order them the other way, and under a LIMIT choose other rows.
+func checkNearTies[T any](r *run, rows []T, key func(T) ([]plan.Value, float64)) {
+	for i := 1; i < len(rows); i++ {
+		ka, ea := key(rows[i-1])
+		kb, eb := key(rows[i])
+		if ea+eb == 0 {
+			continue
+		}
+		for j := range ka {
+			a, b := ka[j], kb[j]
+			if a.Type == storage.TypeFloat64 && b.Type == storage.TypeFloat64 && !a.Null && !b.Null &&
+				math.Abs(a.Float-b.Float) <= ea+eb {
+				r.unstable = true
+				return
+			}
+		}
+	}
 }

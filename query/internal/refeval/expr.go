@@ -2,6 +2,7 @@ package refeval
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/stratadb/strata/query/plan"
@@ -10,9 +11,16 @@ import (
 
 // cell is one value during evaluation. A non-nil err is poison: computing
 // the value failed, and whoever needs the value fails with err.
+//
+// approx bounds how far a float value may be from what an engine computes
+// for it: float sums depend on the order of addition, and an engine adds
+// in parallel, in any order. 0 means exact. An exact comparison (or
+// grouping) of values closer than their bounds is order-dependent, and
+// the run is marked unstable rather than judged.
 type cell struct {
-	v   plan.Value
-	err error
+	v      plan.Value
+	err    error
+	approx float64
 }
 
 // fn computes an expression over one row.
@@ -29,7 +37,8 @@ func isFalse(c cell) bool { return c.err == nil && !c.v.Null && c.v.Int == 0 }
 // compiler turns bound expressions into closures over a schema. poison
 // records every error it hands out, so the run knows what may fail.
 type compiler struct {
-	poison func(err error) cell
+	poison   func(err error) cell
+	unstable func() // an order-dependent comparison was made
 }
 
 // compile returns e's evaluator and static type (storage.TypeInvalid for
@@ -118,7 +127,7 @@ func (c *compiler) compileBin(e plan.Bin, sch plan.Schema) (fn, storage.ColumnTy
 		return func(row []cell) cell { return or3(l(row), r(row)) }, storage.TypeBool, nil
 	case e.Op.IsComparison():
 		op := e.Op
-		return func(row []cell) cell { return compareCells(op, l(row), r(row)) }, storage.TypeBool, nil
+		return func(row []cell) cell { return c.compareCells(op, l(row), r(row)) }, storage.TypeBool, nil
 	case e.Op.IsArithmetic():
 		out := storage.TypeInt64
 		if lt == storage.TypeFloat64 || rt == storage.TypeFloat64 {
@@ -168,7 +177,7 @@ func not3(a cell) cell {
 	return boolCell(a.v.Int == 0)
 }
 
-func compareCells(op plan.BinOp, a, b cell) cell {
+func (c *compiler) compareCells(op plan.BinOp, a, b cell) cell {
 	switch {
 	case a.err != nil:
 		return a
@@ -176,6 +185,9 @@ func compareCells(op plan.BinOp, a, b cell) cell {
 		return b
 	case a.v.Null || b.v.Null:
 		return nullCell(storage.TypeBool)
+	}
+	if e := a.approx + b.approx; e > 0 && math.Abs(asFloat(a.v)-asFloat(b.v)) <= e {
+		c.unstable()
 	}
 	k := Compare(a.v, b.v)
 	switch op {
@@ -208,9 +220,33 @@ func (c *compiler) arith(op plan.BinOp, out storage.ColumnType, a, b cell) cell 
 		return nullCell(out)
 	}
 	if out == storage.TypeFloat64 {
-		return c.floatArith(op, asFloat(a.v), asFloat(b.v))
+		res := c.floatArith(op, asFloat(a.v), asFloat(b.v))
+		res.approx = arithApprox(op, asFloat(a.v), asFloat(b.v), a.approx, b.approx, res)
+		return res
 	}
 	return c.intArith(op, a.v.Int, b.v.Int)
+}
+
+// arithApprox propagates error bounds through x op y (first order, plus
+// one rounding of the result when an input is inexact).
+func arithApprox(op plan.BinOp, x, y, ex, ey float64, res cell) float64 {
+	if ex+ey == 0 || res.err != nil {
+		return 0
+	}
+	r := math.Abs(res.v.Float)
+	var e float64
+	switch op {
+	case plan.OpAdd, plan.OpSub:
+		e = ex + ey
+	case plan.OpMul:
+		e = math.Abs(y)*ex + math.Abs(x)*ey + ex*ey
+	case plan.OpDiv:
+		if math.Abs(y) <= ey {
+			return math.Inf(1)
+		}
+		e = (ex + r*ey) / (math.Abs(y) - ey)
+	}
+	return e + r*0x1p-52
 }
 
 func (c *compiler) floatArith(op plan.BinOp, x, y float64) cell {
@@ -282,7 +318,7 @@ func (c *compiler) compileNeg(e plan.Neg, sch plan.Schema) (fn, storage.ColumnTy
 		case a.v.Null:
 			return nullCell(t)
 		case t == storage.TypeFloat64:
-			return cell{v: plan.Float64(-a.v.Float)}
+			return cell{v: plan.Float64(-a.v.Float), approx: a.approx}
 		}
 		return c.intArith(plan.OpSub, 0, a.v.Int)
 	}, t, nil
@@ -322,7 +358,7 @@ func (c *compiler) compileIn(e plan.In, sch plan.Schema) (fn, storage.ColumnType
 		}
 		res := boolCell(false)
 		for _, it := range items {
-			res = or3(res, compareCells(plan.OpEq, a, it(row)))
+			res = or3(res, c.compareCells(plan.OpEq, a, it(row)))
 		}
 		if e.Not {
 			return not3(res)
@@ -346,7 +382,7 @@ func (c *compiler) compileBetween(e plan.Between, sch plan.Schema) (fn, storage.
 	}
 	return func(row []cell) cell {
 		a := x(row)
-		res := and3(compareCells(plan.OpLe, lo(row), a), compareCells(plan.OpLe, a, hi(row)))
+		res := and3(c.compareCells(plan.OpLe, lo(row), a), c.compareCells(plan.OpLe, a, hi(row)))
 		if e.Not {
 			return not3(res)
 		}

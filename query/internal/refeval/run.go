@@ -2,6 +2,7 @@ package refeval
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/stratadb/strata/query/plan"
@@ -84,6 +85,7 @@ func Run(db *DB, p plan.Node, version uint64) *Result {
 		panic(fmt.Sprintf("BUG: refeval: schema %v, plan.Bind says %v", in.schema, schema))
 	}
 	res.Version = r.scanVersion
+	r.checkOutputApprox(in)
 	if keys != nil {
 		err = r.finishSorted(res, in, keys, lim)
 	} else {
@@ -225,4 +227,17 @@ func values(t tuple) []plan.Value {
 		out[i] = c.v
 	}
 	return out
+}
+
+// checkOutputApprox marks the run unstable when an output value's error
+// bound exceeds the tolerance answers are compared with (1e-9 relative).
+func (r *run) checkOutputApprox(in *rel) {
+	for _, t := range in.rows {
+		for _, c := range t.cells {
+			if c.approx > 0 && c.err == nil && !c.v.Null && c.approx > 1e-9*math.Max(math.Abs(c.v.Float), 1) {
+				r.unstable = true
+				return
+			}
+		}
+	}
 }
