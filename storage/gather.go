@@ -23,7 +23,7 @@ func gatherColumn(mem memory.Allocator, t ColumnType, srcs []arrow.Array, refs [
 // one run of rows lo, lo+1, ... of source src (src < 0: not a run). Such a
 // fixed-width column is shared with the source instead of copied.
 func gatherColumnRun(mem memory.Allocator, t ColumnType, srcs []arrow.Array, refs []rowRef, encodeStrings bool, src, lo int) arrow.Array {
-	if src >= 0 && t != TypeString && t != TypeBool && canonical(srcs[src]) {
+	if src >= 0 && t != TypeString && canonical(srcs[src]) {
 		return array.NewSlice(srcs[src], int64(lo), int64(lo+len(refs)))
 	}
 	switch t {
@@ -290,6 +290,10 @@ func gatherEncodedStrings(mem memory.Allocator, srcs []arrow.Array, refs []rowRe
 	coder := newStringCoder()
 	code := coder.code
 	nulls := 0
+	if plain, ok := plainSources(srcs); ok {
+		nulls = codePlain(plain, srcs, refs, codes, code)
+		refs = nil // done
+	}
 	for i, r := range refs {
 		s := &ss[r.src]
 		if s.isDict {
@@ -454,4 +458,25 @@ func widenCodes[T uint8 | uint16](cs []T) []int32 {
 		out[i] = int32(c)
 	}
 	return out
+}
+
+// codePlain codes the rows of plain (not dictionary-encoded) sources,
+// reading offsets directly; it writes -1 for NULL and returns the count of
+// NULLs.
+func codePlain(bcs []byteColumn, srcs []arrow.Array, refs []rowRef, codes []int32, code func(string) int32) int {
+	vs := make([]validity, len(srcs))
+	hasNulls := false
+	for i, s := range srcs {
+		vs[i] = validityOf(s)
+		hasNulls = hasNulls || vs[i].bits != nil
+	}
+	nulls := 0
+	for i, r := range refs {
+		if hasNulls && !vs[r.src].valid(int(r.row)) {
+			codes[i], nulls = -1, nulls+1
+			continue
+		}
+		codes[i] = code(bcs[r.src].at(int(r.row)))
+	}
+	return nulls
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"slices"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -112,12 +113,33 @@ func extractSortKey(t ColumnType, srcs []arrow.RecordBatch, col int, refs []rowR
 			k.strs[i], _ = ss[r.src].at(int(r.row))
 		}
 	default:
+		vals := make([][]int64, len(srcs))
+		for i, s := range srcs {
+			vals[i] = intValues(s.Column(col))
+		}
 		k.ints = make([]int64, len(refs))
 		for i, r := range refs {
-			k.ints[i] = intValue(srcs[r.src].Column(col), int(r.row))
+			k.ints[i] = vals[r.src][r.row]
 		}
 	}
 	return k
+}
+
+// intValues reads an integer-like column (int64, int32, timestamp, date,
+// bool) as int64s: aliased for int64 and timestamp, widened otherwise.
+func intValues(a arrow.Array) []int64 {
+	switch a := a.(type) {
+	case *array.Int64:
+		return a.Int64Values()
+	case *array.Timestamp:
+		ts := a.TimestampValues()
+		return unsafe.Slice((*int64)(unsafe.SliceData(ts)), len(ts))
+	}
+	out := make([]int64, a.Len())
+	for i := range out {
+		out[i] = intValue(a, i)
+	}
+	return out
 }
 
 // CompareFloat orders floats as PostgreSQL does: NaN equals NaN and sorts

@@ -177,35 +177,14 @@ func stringRange(bc byteColumn, a arrow.Array) (lo, hi string, ok bool) {
 	return strings.Clone(lo), strings.Clone(hi), true
 }
 
-// dictRange looks only at dictionary entries that some valid row uses.
+// dictRange is the range of a chunk's dictionary entries: chunk
+// dictionaries are exact (every entry is used by a non-null row; see
+// Chunk), so no pass over the rows is needed.
 func dictRange(a *array.Dictionary) (lo, hi string, ok bool) {
 	dict, isStr := a.Dictionary().(*array.String)
-	if !isStr {
+	if !isStr || dict.Len() == 0 {
 		return "", "", false
 	}
-	used := make([]bool, dict.Len())
-	src := stringSourceOf(a)
-	for i := 0; i < a.Len(); i++ {
-		if k := src.dictIndex(i); k >= 0 {
-			used[k] = true
-		}
-	}
-	first := true
-	for k, u := range used {
-		if !u {
-			continue
-		}
-		v := dict.Value(k)
-		if len(v) > maxStatString {
-			return "", "", false
-		}
-		if first || v < lo {
-			lo = v
-		}
-		if first || v > hi {
-			hi = v
-		}
-		first = false
-	}
-	return strings.Clone(lo), strings.Clone(hi), true
+	bc, _ := byteColumnOf(dict)
+	return stringRange(bc, dict)
 }
