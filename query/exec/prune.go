@@ -54,12 +54,8 @@ func pruneCheck(e plan.Expr, in plan.Schema) chunkCheck {
 		if !st.HasRange {
 			return true
 		}
-		lo, okLo := compareStat(t, st, false, v)
-		hi, okHi := compareStat(t, st, true, v)
-		if !okLo || !okHi {
-			return true
-		}
-		return rangeMayMatch(op, lo, hi)
+		lo, hi, ok := statBounds(t, st, v)
+		return !ok || rangeMayMatch(op, lo, hi)
 	}
 }
 
@@ -81,6 +77,14 @@ func rangeMayMatch(op plan.BinOp, lo, hi int) bool {
 		return hi >= 0
 	}
 	return true
+}
+
+// statBounds compares a column's min and max with a constant: lo =
+// cmp(min, v), hi = cmp(max, v); ok is false when it cannot tell.
+func statBounds(t storage.ColumnType, st storage.ColumnStats, v plan.Value) (lo, hi int, ok bool) {
+	lo, okLo := compareStat(t, st, false, v)
+	hi, okHi := compareStat(t, st, true, v)
+	return lo, hi, okLo && okHi
 }
 
 // compareStat compares a column's min (or max) with a constant, in the
@@ -157,9 +161,7 @@ func inCheck(e plan.In, in plan.Schema) chunkCheck {
 			return true
 		}
 		for _, v := range vals {
-			lo, ok1 := compareStat(t, st, false, v)
-			hi, ok2 := compareStat(t, st, true, v)
-			if !ok1 || !ok2 || rangeMayMatch(plan.OpEq, lo, hi) {
+			if lo, hi, ok := statBounds(t, st, v); !ok || rangeMayMatch(plan.OpEq, lo, hi) {
 				return true
 			}
 		}
@@ -276,12 +278,8 @@ func allMatchCheck(e plan.Expr, in plan.Schema) chunkCheck {
 		if st.NullCount > 0 || !st.HasRange {
 			return false
 		}
-		lo, okLo := compareStat(t, st, false, v)
-		hi, okHi := compareStat(t, st, true, v)
-		if !okLo || !okHi {
-			return false
-		}
-		return rangeAllMatch(op, lo, hi)
+		lo, hi, ok := statBounds(t, st, v)
+		return ok && rangeAllMatch(op, lo, hi)
 	}
 }
 
