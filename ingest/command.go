@@ -1,0 +1,40 @@
+package ingest
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	stratapb "github.com/stratadb/strata/proto"
+)
+
+// EncodeCommand serialises a command for the Raft log.
+func EncodeCommand(c *stratapb.Command) ([]byte, error) {
+	b, err := proto.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode command: %w", err)
+	}
+	return b, nil
+}
+
+// WriteCommand builds the command of one ingest batch.
+func WriteCommand(table, producer string, seq uint64, payload []byte) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_Write{Write: &stratapb.WriteCommand{
+		Table: table, ProducerId: producer, Sequence: seq, ArrowIpc: payload,
+	}}}
+}
+
+// CreateTableCommand builds a CREATE TABLE command.
+func CreateTableCommand(t *stratapb.TableDef, ifNotExists bool) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_CreateTable{CreateTable: &stratapb.CreateTableCommand{Table: t, IfNotExists: ifNotExists}}}
+}
+
+// DropTableCommand builds a DROP TABLE command.
+func DropTableCommand(name string, ifExists bool) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_DropTable{DropTable: &stratapb.DropTableCommand{Name: name, IfExists: ifExists}}}
+}
+
+// RollbackCommand builds a rollback command.
+func RollbackCommand(table string, to uint64) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_Rollback{Rollback: &stratapb.RollbackCommand{Table: table, ToVersion: to}}}
+}

@@ -1,0 +1,163 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/protobuf/proto"
+
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/storage"
+)
+
+// Options configure an FSM. Replicas must agree on ChunkRows and
+// ProducerExpiry: both shape the replicated state.
+type Options struct {
+	Allocator      memory.Allocator
+	ChunkRows      int    // storage's sealed chunk target (default storage.DefaultChunkRows)
+	ProducerExpiry uint64 // log entries a producer may idle (default DefaultProducerExpiry)
+}
+
+// FSM applies the commands of the Raft log to storage, in log order, at
+// version = log index. It owns the dedup table that makes writes
+// idempotent. Raft calls Apply, Capture and Restore from one goroutine;
+// Store may be called from any.
+//
+// Apply is deterministic: it reads no clock, no randomness and iterates
+// no map, so every replica that applies the same log reaches the same
+// state and answers.
+type FSM struct {
+	opts  Options
+	store atomic.Pointer[storage.Store]
+	dedup *dedupTable
+}
+
+// NewFSM returns an FSM over an empty store.
+func NewFSM(opts Options) *FSM {
+	if opts.Allocator == nil {
+		opts.Allocator = memory.DefaultAllocator
+	}
+	f := &FSM{opts: opts, dedup: newDedupTable(opts.ProducerExpiry)}
+	f.store.Store(storage.New(storage.Options{Allocator: opts.Allocator, ChunkRows: opts.ChunkRows}))
+	return f
+}
+
+// Store is the current store. Restore replaces it: take a Snapshot of it
+// for anything longer than one call.
+func (f *FSM) Store() *storage.Store { return f.store.Load() }
+
+// Close releases the store.
+func (f *FSM) Close() { f.Store().Close() }
+
+// Apply applies one log entry and returns a *Result. A log entry that is
+// not a command, or a command kind this node does not know and may not
+// skip, panics: continuing would let this replica diverge from the others.
+func (f *FSM) Apply(index uint64, data []byte) any {
+	var cmd stratapb.Command
+	if err := proto.Unmarshal(data, &cmd); err != nil {
+		panic(fmt.Sprintf("BUG: log entry %d is not a Strata command: %v", index, err))
+	}
+	switch k := cmd.Kind.(type) {
+	case *stratapb.Command_Write:
+		return f.applyWrite(index, k.Write)
+	case *stratapb.Command_CreateTable:
+		return f.applyCreate(index, k.CreateTable)
+	case *stratapb.Command_DropTable:
+		return f.applyDrop(index, k.DropTable)
+	case *stratapb.Command_Rollback:
+		return f.applyRollback(index, k.Rollback)
+	case nil:
+		if cmd.Ignorable {
+			return f.done(index, nil)
+		}
+	}
+	panic(fmt.Sprintf("log entry %d holds a command kind this node does not know: upgrade it to the cluster's release", index))
+}
+
+// done advances storage to index (so a read at the log index sees every
+// command up to it, failed ones included) and returns the result.
+func (f *FSM) done(index uint64, err error) *Result {
+	if f.Store().Applied() < index {
+		if aerr := f.Store().Apply(index, nil); aerr != nil {
+			panic(fmt.Sprintf("BUG: advance storage to %d: %v", index, aerr))
+		}
+	}
+	return &Result{Version: index, Err: err}
+}
+
+func (f *FSM) applyCreate(index uint64, c *stratapb.CreateTableCommand) *Result {
+	err := f.Store().CreateTable(index, TableDefFromProto(c.GetTable()))
+	if c.GetIfNotExists() && errors.Is(err, storage.ErrTableExists) {
+		r := f.done(index, nil)
+		r.Existed = true
+		return r
+	}
+	return f.done(index, err)
+}
+
+func (f *FSM) applyDrop(index uint64, c *stratapb.DropTableCommand) *Result {
+	err := f.Store().DropTable(index, c.GetName())
+	if c.GetIfExists() && errors.Is(err, storage.ErrNoTable) {
+		err = nil
+	}
+	return f.done(index, err)
+}
+
+func (f *FSM) applyRollback(index uint64, c *stratapb.RollbackCommand) *Result {
+	return f.done(index, f.Store().Rollback(index, c.GetTable(), c.GetToVersion()))
+}
+
+// applyWrite applies a batch once per (producer, sequence). The first
+// decision on a sequence, success or failure, is final and remembered: a
+// retry gets the same answer, and the producer moves on to the next one.
+func (f *FSM) applyWrite(index uint64, w *stratapb.WriteCommand) *Result {
+	producer, seq := w.GetProducerId(), w.GetSequence()
+	if producer != "" {
+		dup, want, next := f.dedup.check(producer, seq)
+		switch {
+		case dup != nil:
+			r := f.done(index, nil)
+			r.Version, r.Rows, r.Duplicate = dup.version, dup.rows, true
+			if dup.err != nil {
+				r.Err, r.Duplicate = dup.err, false
+			}
+			return r
+		case !next:
+			return f.done(index, outOfOrder(producer, seq, want))
+		}
+	}
+	rows, err := f.write(index, w)
+	if producer != "" {
+		f.dedup.record(producer, outcome{seq: seq, version: index, rows: rows, err: rememberError(err)}, index)
+	}
+	r := f.done(index, err)
+	if err == nil {
+		r.Rows = rows
+	}
+	return r
+}
+
+// write decodes a batch's rows and applies them at index.
+func (f *FSM) write(index uint64, w *stratapb.WriteCommand) (int64, error) {
+	recs, err := storage.DecodeIPC(f.opts.Allocator, w.GetArrowIpc(), 0)
+	if err != nil {
+		return 0, fmt.Errorf("table %q: %w", w.GetTable(), err)
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	batches := make([]storage.TableBatch, len(recs))
+	var rows int64
+	for i, r := range recs {
+		batches[i] = storage.TableBatch{Table: w.GetTable(), Record: r}
+		rows += r.NumRows()
+	}
+	if err := f.Store().Apply(index, batches); err != nil {
+		return 0, err
+	}
+	return rows, nil
+}
