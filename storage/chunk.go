@@ -47,6 +47,7 @@ type Chunk struct {
 	sealed   bool
 	sorted   bool // rows are in sort-key order
 	refs     atomic.Int64
+	size     atomic.Int64 // Bytes, computed on first use
 }
 
 // ID returns the chunk's stable identity.

@@ -260,3 +260,15 @@ func TestVersionOrder(t *testing.T) {
 	_, err := s.Snapshot(6)
 	require.ErrorIs(t, err, ErrFutureVersion)
 }
+
+func TestUsage(t *testing.T) {
+	s, mem := newTestStore(t, 8)
+	require.NoError(t, s.CreateTable(1, eventsDef))
+	applyRows(t, s, mem, 2, &eventsDef, eventRows(0, 100, 2))
+	u := s.Usage()
+	require.Equal(t, 1, u.Tables)
+	require.EqualValues(t, 100, u.Rows)
+	require.Positive(t, u.SealedChunks)
+	// 100 rows of at least a timestamp, a float and an int64.
+	require.Greater(t, u.Bytes, int64(100*24))
+}
