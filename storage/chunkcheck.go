@@ -57,7 +57,7 @@ func checkChunkColumn(c Column, a arrow.Array, rows int) error {
 	if a.Len() != rows {
 		return fmt.Errorf("column %q has %d rows, want %d", c.Name, a.Len(), rows)
 	}
-	if err := checkLayout(a); err != nil {
+	if err := checkLayout(a, &chunkLayout); err != nil {
 		return fmt.Errorf("column %q: %v", c.Name, err)
 	}
 	if !holdable(a) {
@@ -73,7 +73,7 @@ func decodedVersions(f arrow.Field, a arrow.Array, rows int) ([]uint64, error) {
 	if a.Len() != rows {
 		return nil, fmt.Errorf("%s has %d rows, want %d", versionColumn, a.Len(), rows)
 	}
-	if err := checkLayout(a); err != nil {
+	if err := checkLayout(a, &chunkLayout); err != nil {
 		return nil, fmt.Errorf("%s: %v", versionColumn, err)
 	}
 	if a.NullN() != 0 {
@@ -82,8 +82,23 @@ func decodedVersions(f arrow.Field, a arrow.Array, rows int) ([]uint64, error) {
 	return append([]uint64(nil), a.(*array.Uint64).Uint64Values()...), nil
 }
 
+// layoutRules says which dictionaries checkLayout accepts. A chunk's are
+// exact (every entry used) with uint8, uint16 or int32 indices; a client's
+// may leave entries unused and have indices of any integer type (storage
+// reads foreign index types through GetValueIndex).
+type layoutRules struct {
+	indexType  func(arrow.DataType) bool
+	indexTypes string // what indexType accepts, for errors
+	exact      bool
+}
+
+var (
+	chunkLayout   = layoutRules{isChunkIndexType, "uint8, uint16 or int32", true}
+	payloadLayout = layoutRules{func(t arrow.DataType) bool { return arrow.IsInteger(t.ID()) }, "integer", false}
+)
+
 // checkLayout checks that a's buffers hold what its type and length need.
-func checkLayout(a arrow.Array) error {
+func checkLayout(a arrow.Array, r *layoutRules) error {
 	d := a.Data()
 	switch a.DataType().ID() {
 	case arrow.INT64, arrow.UINT64, arrow.FLOAT64, arrow.TIMESTAMP:
@@ -95,7 +110,7 @@ func checkLayout(a arrow.Array) error {
 	case arrow.STRING, arrow.BINARY:
 		return checkOffsets(d)
 	case arrow.DICTIONARY:
-		return checkDictionary(a.(*array.Dictionary))
+		return checkDictionaryLayout(a.(*array.Dictionary), r)
 	}
 	return fmt.Errorf("unsupported arrow type %s", a.DataType())
 }
@@ -170,6 +185,14 @@ func checkOffsets(d arrow.ArrayData) error {
 	if bufs[2] != nil {
 		dataLen = bufs[2].Len()
 	}
+	return checkOffsetValues(offsets, dataLen)
+}
+
+// checkOffsetValues checks the offsets of len(offsets)-1 values: the first
+// at least 0, none below the one before, the last inside a data buffer of
+// dataLen bytes.
+func checkOffsetValues(offsets []int32, dataLen int) error {
+	n := len(offsets) - 1
 	if offsets[0] < 0 || int(offsets[n]) > dataLen {
 		return fmt.Errorf("offsets %d..%d outside a data buffer of %d bytes", offsets[0], offsets[n], dataLen)
 	}
@@ -181,12 +204,15 @@ func checkOffsets(d arrow.ArrayData) error {
 	return nil
 }
 
-// checkDictionary checks indices, dictionary and that every non-null row's
-// index names an entry.
-func checkDictionary(a *array.Dictionary) error {
+// checkDictionary checks a chunk's dictionary column (chunkLayout).
+func checkDictionary(a *array.Dictionary) error { return checkDictionaryLayout(a, &chunkLayout) }
+
+// checkDictionaryLayout checks indices, dictionary and that every non-null
+// row's index names an entry.
+func checkDictionaryLayout(a *array.Dictionary, r *layoutRules) error {
 	dt := a.DataType().(*arrow.DictionaryType)
-	if !isChunkIndexType(dt.IndexType) || dt.ValueType.ID() != arrow.STRING {
-		return fmt.Errorf("dictionary type %s, want uint8, uint16 or int32 indices of utf8", dt)
+	if !r.indexType(dt.IndexType) || dt.ValueType.ID() != arrow.STRING {
+		return fmt.Errorf("dictionary type %s, want %s indices of utf8", dt, r.indexTypes)
 	}
 	if err := checkFixed(a.Data(), dt.IndexType.(arrow.FixedWidthDataType).BitWidth()/8); err != nil {
 		return fmt.Errorf("indices: %v", err)
@@ -198,20 +224,62 @@ func checkDictionary(a *array.Dictionary) error {
 	if err := checkOffsets(dd); err != nil {
 		return fmt.Errorf("dictionary: %v", err)
 	}
-	entries := dd.Len()
-	idx := a.Indices()
-	used := make([]bool, entries)
-	for i := 0; i < idx.Len(); i++ {
-		if !idx.IsValid(i) {
-			continue
-		}
-		k := a.GetValueIndex(i)
-		if k < 0 || k >= entries {
-			return fmt.Errorf("row %d: dictionary index %d of %d entries", i+1, k, entries)
-		}
-		used[k] = true
+	var used []bool
+	if r.exact {
+		used = make([]bool, dd.Len())
+	}
+	if err := checkDictIndices(a.Indices(), dd.Len(), used); err != nil {
+		return err
 	}
 	return exactDictionary(used)
+}
+
+// checkDictIndices checks that every non-null row's index names one of
+// entries, marking the entries used when used is not nil. Signed indices
+// are read as signed, so a negative one is out of range (GetValueIndex
+// would read it as a large unsigned number).
+func checkDictIndices(idx arrow.Array, entries int, used []bool) error {
+	switch idx := idx.(type) {
+	case *array.Int8:
+		return checkIndexRange(idx, idx.Int8Values(), entries, used)
+	case *array.Int16:
+		return checkIndexRange(idx, idx.Int16Values(), entries, used)
+	case *array.Int32:
+		return checkIndexRange(idx, idx.Int32Values(), entries, used)
+	case *array.Int64:
+		return checkIndexRange(idx, idx.Int64Values(), entries, used)
+	case *array.Uint8:
+		return checkIndexRange(idx, idx.Uint8Values(), entries, used)
+	case *array.Uint16:
+		return checkIndexRange(idx, idx.Uint16Values(), entries, used)
+	case *array.Uint32:
+		return checkIndexRange(idx, idx.Uint32Values(), entries, used)
+	case *array.Uint64:
+		return checkIndexRange(idx, idx.Uint64Values(), entries, used)
+	}
+	return fmt.Errorf("dictionary index type %s", idx.DataType())
+}
+
+type dictIndexValue interface {
+	int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
+}
+
+func checkIndexRange[T dictIndexValue](idx arrow.Array, vals []T, entries int, used []bool) error {
+	// The caller checked the bitmap (checkFixed); read it directly rather
+	// than through IsNull, a call per row.
+	nulls, bitmap, off := idx.NullN() > 0, idx.NullBitmapBytes(), idx.Data().Offset()
+	for i, v := range vals {
+		if nulls && bitutil.BitIsNotSet(bitmap, off+i) {
+			continue
+		}
+		if v < 0 || uint64(v) >= uint64(entries) {
+			return fmt.Errorf("row %d: dictionary index %d of %d entries", i+1, v, entries)
+		}
+		if used != nil {
+			used[v] = true
+		}
+	}
+	return nil
 }
 
 // exactDictionary checks that every dictionary entry is used by a row:

@@ -15,8 +15,8 @@ import (
 // allocator
 //   - remembers every live allocation, and abort frees those still live, so
 //     a failed decode leaves nothing allocated from the parent;
-//   - refuses (by panicking, which the decoder turns into ErrCorrupt) to
-//     hold more than budget bytes at once.
+//   - refuses (by panicking, which the decoder turns into its error) to
+//     hold more than budget bytes at once, and remembers the first refusal.
 //
 // commit ends the decode: the chunk keeps its buffers, and later Frees pass
 // straight to the parent. The allocator stays referenced by those buffers.
@@ -25,22 +25,27 @@ type decodeAllocator struct {
 
 	mu     sync.Mutex // guards the fields below; Free may come from any goroutine
 	budget int        // bytes it may still hand out
+	total  int        // the budget it started with
+	over   error      // the first refusal, an overBudget
 	live   map[*byte][]byte
 }
 
-type overBudget struct{ want, left int }
+type overBudget struct{ want, left, total int }
 
 func (e overBudget) Error() string {
-	return fmt.Sprintf("allocation of %d bytes over the decode budget (%d left)", e.want, e.left)
+	return fmt.Sprintf("allocation of %d bytes exceeds the decode budget of %d bytes (%d left)", e.want, e.total, e.left)
 }
 
 func newDecodeAllocator(parent memory.Allocator, budget int) *decodeAllocator {
-	return &decodeAllocator{parent: parent, budget: budget, live: map[*byte][]byte{}}
+	return &decodeAllocator{parent: parent, budget: budget, total: budget, live: map[*byte][]byte{}}
 }
 
 func (a *decodeAllocator) Allocate(size int) []byte {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if size < 0 {
+		panic(fmt.Sprintf("allocation of %d bytes", size))
+	}
 	a.charge(size)
 	b := a.parent.Allocate(size)
 	a.track(b)
@@ -70,7 +75,11 @@ func (a *decodeAllocator) charge(n int) {
 		return
 	}
 	if n > a.budget {
-		panic(overBudget{n, a.budget})
+		e := overBudget{n, a.budget, a.total}
+		if a.over == nil {
+			a.over = e
+		}
+		panic(e)
 	}
 	a.budget -= n
 }
@@ -89,6 +98,13 @@ func (a *decodeAllocator) untrack(b []byte) {
 		delete(a.live, unsafe.SliceData(b))
 		a.budget += len(b)
 	}
+}
+
+// refused returns the first allocation refused for the budget, or nil.
+func (a *decodeAllocator) refused() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.over
 }
 
 // commit stops tracking: the decoded chunk owns its buffers.

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/stratadb/strata/ingest"
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/raftlog"
+)
+
+// pendingBatch is a received batch on its way: either proposed (fut) or
+// already answered (ack).
+type pendingBatch struct {
+	req  *stratapb.IngestRequest
+	fut  raftlog.Future
+	ack  *stratapb.IngestAck
+	size int64
+}
+
+// Ingest receives batches and proposes them in the order they arrive
+// (which keeps a producer's sequences in order), without waiting for one
+// to be applied before proposing the next; acks go back as batches
+// complete. One bad batch is answered on its own ack and the stream goes
+// on. The stream ends when the client closes its side and every ack is
+// sent.
+func (n *Node) Ingest(stream stratapb.Strata_IngestServer) error {
+	pending := make(chan pendingBatch, 256)
+	sent := make(chan error, 1)
+	go func() { sent <- n.ackLoop(stream, pending) }()
+	var recvErr error
+	for {
+		req, err := stream.Recv()
+		if err != nil {
+			if err != io.EOF {
+				recvErr = err
+			}
+			break
+		}
+		pending <- n.admit(req)
+	}
+	close(pending)
+	if err := <-sent; err != nil {
+		return err
+	}
+	return recvErr
+}
+
+// admit checks a batch and proposes it, or answers it at once.
+func (n *Node) admit(req *stratapb.IngestRequest) pendingBatch {
+	size := int64(len(req.GetArrowIpc()))
+	n.metrics.ingestBytes.Add(float64(size))
+	refuse := func(err error) pendingBatch { return pendingBatch{req: req, ack: ackFor(req, nil, err)} }
+	if err := n.checkBatch(req); err != nil {
+		return refuse(err)
+	}
+	if err := n.checkDataCap(); err != nil {
+		return refuse(err)
+	}
+	if err := n.budget.acquire(size, n.cfg.IngestWait); err != nil {
+		return refuse(err)
+	}
+	cmd, err := ingest.EncodeCommand(ingest.WriteCommand(req.GetTable(), req.GetProducerId(), req.GetSequence(), req.GetArrowIpc()))
+	if err != nil {
+		n.budget.release(size)
+		return refuse(err)
+	}
+	return pendingBatch{req: req, fut: n.raft.ProposeAsync(cmd), size: size}
+}
+
+// checkBatch rejects what cannot become a command: a missing table, a
+// producer without a sequence, an oversized payload.
+func (n *Node) checkBatch(req *stratapb.IngestRequest) error {
+	switch {
+	case req.GetTable() == "":
+		return fmt.Errorf("%w: batch without a table name", ingest.ErrBadCommand)
+	case req.GetProducerId() != "" && req.GetSequence() == 0:
+		return fmt.Errorf("%w: producer %q sent sequence 0; sequences start at 1", ingest.ErrBadCommand, req.GetProducerId())
+	case len(req.GetArrowIpc()) > n.cfg.MaxMessageBytes:
+		return fmt.Errorf("%w: batch of %d bytes for table %q exceeds the limit of %d bytes; send smaller batches",
+			ingest.ErrBadCommand, len(req.GetArrowIpc()), req.GetTable(), n.cfg.MaxMessageBytes)
+	}
+	return nil
+}
+
+// ackLoop waits for each batch in order and sends its ack. After a send
+// fails it keeps draining, so the budget is always given back.
+func (n *Node) ackLoop(stream stratapb.Strata_IngestServer, pending <-chan pendingBatch) error {
+	var sendErr error
+	for p := range pending {
+		ack := p.ack
+		if p.fut != nil {
+			_, resp, err := p.fut.Wait()
+			n.budget.release(p.size)
+			var r *ingest.Result
+			if err == nil {
+				r, err = resultOf(resp)
+			}
+			ack = ackFor(p.req, r, err)
+		}
+		n.countAck(ack)
+		if sendErr == nil {
+			sendErr = stream.Send(ack)
+		}
+	}
+	return sendErr
+}
+
+// ackFor builds a batch's ack from the FSM's result or an error.
+func ackFor(req *stratapb.IngestRequest, r *ingest.Result, err error) *stratapb.IngestAck {
+	ack := &stratapb.IngestAck{ProducerId: req.GetProducerId(), Sequence: req.GetSequence()}
+	if err == nil && r != nil {
+		err = r.Err
+		ack.Version, ack.Duplicate, ack.Rows = r.Version, r.Duplicate, r.Rows
+	}
+	if err != nil {
+		ack.Version, ack.Duplicate, ack.Rows = 0, false, 0
+		ack.Error = toAckError(err)
+	}
+	return ack
+}
+
+func (n *Node) countAck(ack *stratapb.IngestAck) {
+	result := "ok"
+	switch {
+	case ack.Error != nil && isRetryable(ack.Error):
+		result = "refused"
+	case ack.Error != nil:
+		result = "error"
+	case ack.Duplicate:
+		result = "duplicate"
+	default:
+		n.metrics.ingestRows.Add(float64(ack.Rows))
+	}
+	n.metrics.ingestBatches.WithLabelValues(result).Inc()
+}
+
+func isRetryable(e *stratapb.Error) bool { return e.RetryAfterMs > 0 }
+
+// checkDataCap refuses writes while stored data is above the cap.
+func (n *Node) checkDataCap() error {
+	if n.cfg.MaxDataBytes <= 0 {
+		return nil
+	}
+	if b := n.usage().Bytes; b >= n.cfg.MaxDataBytes {
+		return fmt.Errorf("%w: %d bytes of data stored, the cap is %d", ErrOverloaded, b, n.cfg.MaxDataBytes)
+	}
+	return nil
+}

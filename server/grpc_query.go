@@ -1,0 +1,126 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/query"
+)
+
+// queryMessageBytes is the target size of one streamed result message.
+const queryMessageBytes = 4 << 20
+
+func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
+	start := time.Now()
+	err := n.runQuery(req, stream)
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	n.metrics.queries.WithLabelValues(result).Inc()
+	n.metrics.queryLatency.Observe(time.Since(start).Seconds())
+	return toStatus(err)
+}
+
+func (n *Node) runQuery(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
+	if req.GetSql() != "" {
+		return status.Error(codes.Unimplemented, "SQL text is not supported yet; send a plan")
+	}
+	p, err := PlanFromProto(req.GetPlan())
+	if err != nil {
+		return err
+	}
+	limit := req.GetMemoryLimit()
+	if limit == 0 {
+		limit = n.cfg.QueryMemoryLimit
+	}
+	res, err := query.Execute(stream.Context(), n.fsm.Store(), p, query.Options{
+		Version:     req.GetVersion(),
+		Parallelism: int(req.GetParallelism()),
+		MemoryLimit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	defer res.Release()
+	if err := sendRecords(stream, res); err != nil {
+		return err
+	}
+	st := res.Stats
+	return stream.Send(&stratapb.QueryResponse{Payload: &stratapb.QueryResponse_Stats{Stats: &stratapb.QueryStats{
+		Version:       st.Version,
+		ChunksScanned: int64(st.ChunksScanned),
+		ChunksPruned:  int64(st.ChunksPruned),
+		RowsScanned:   st.RowsScanned,
+		Rows:          res.NumRows(),
+		ElapsedUs:     st.Elapsed.Microseconds(),
+		Workers:       int32(st.Workers),
+	}}})
+}
+
+// sendRecords streams a result, each message a self-contained IPC stream of
+// at most about queryMessageBytes; an empty result still sends its schema.
+func sendRecords(stream stratapb.Strata_QueryServer, res *query.Result) error {
+	sent := false
+	for _, rec := range res.Records {
+		rows := rec.NumRows()
+		per := rows
+		if b := recordBytes(rec); b > queryMessageBytes && rows > 1 {
+			per = max(1, rows*queryMessageBytes/b)
+		}
+		for off := int64(0); off < rows; off += per {
+			part := rec.NewSlice(off, min(off+per, rows))
+			msg, err := encodeIPC(res.Schema, part)
+			part.Release()
+			if err != nil {
+				return err
+			}
+			if err := stream.Send(&stratapb.QueryResponse{Payload: &stratapb.QueryResponse_ArrowIpc{ArrowIpc: msg}}); err != nil {
+				return err
+			}
+			sent = true
+		}
+	}
+	if sent {
+		return nil
+	}
+	msg, err := encodeIPC(res.Schema, nil)
+	if err != nil {
+		return err
+	}
+	return stream.Send(&stratapb.QueryResponse{Payload: &stratapb.QueryResponse_ArrowIpc{ArrowIpc: msg}})
+}
+
+// encodeIPC writes a schema and at most one record as an IPC stream.
+func encodeIPC(schema *arrow.Schema, rec arrow.RecordBatch) ([]byte, error) {
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(schema))
+	if rec != nil {
+		if err := w.Write(rec); err != nil {
+			return nil, fmt.Errorf("encode result: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func recordBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,212 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/stratadb/strata/ingest"
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/raftlog"
+	"github.com/stratadb/strata/storage"
+)
+
+// Node is one Strata server: the FSM over storage, driven by a Raft log,
+// served over gRPC and HTTP.
+type Node struct {
+	stratapb.UnimplementedStrataServer
+
+	cfg     Config
+	log     *slog.Logger
+	fsm     *ingest.FSM
+	raft    *raftlog.Node
+	budget  *budget
+	metrics *metrics
+
+	grpc     *grpc.Server
+	http     *http.Server
+	grpcLis  net.Listener
+	httpLis  net.Listener
+	replayTo uint64 // last log index at start: ready once applied
+
+	usageMu   sync.Mutex
+	usageAt   time.Time
+	usageLast storage.Usage
+
+	closeOnce sync.Once
+	closed    atomic.Bool
+	serveErr  chan error
+}
+
+// raftFSM adapts the ingest FSM to raftlog's interface.
+type raftFSM struct{ *ingest.FSM }
+
+func (f raftFSM) Snapshot() (raftlog.Snapshot, error) {
+	s, err := f.Capture()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open starts a node: it opens (or bootstraps) the Raft log, replays it
+// into the FSM, and starts serving gRPC and HTTP. It returns once the
+// listeners are bound; /readyz turns ready when the replay is done.
+func Open(cfg Config) (*Node, error) {
+	cfg = cfg.withDefaults()
+	n := &Node{cfg: cfg, log: cfg.Logger, budget: newBudget(cfg.IngestBudgetBytes), serveErr: make(chan error, 2)}
+	n.fsm = ingest.NewFSM(ingest.Options{})
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	rn, err := raftlog.Open(raftlog.Config{
+		NodeID:            cfg.NodeID,
+		Dir:               filepath.Join(cfg.DataDir, "raft"),
+		BindAddr:          cfg.RaftAddr,
+		Bootstrap:         !cfg.NoBootstrap,
+		Logger:            cfg.Logger.With("component", "raft"),
+		SnapshotThreshold: cfg.SnapshotThreshold,
+		SnapshotInterval:  cfg.SnapshotInterval,
+		NoSync:            cfg.NoSync,
+	}, raftFSM{n.fsm})
+	if err != nil {
+		n.fsm.Close()
+		return nil, fmt.Errorf("open raft log: %w", err)
+	}
+	n.raft = rn
+	n.replayTo = rn.Status().LastLogIndex
+	n.metrics = newMetrics(n)
+	if err := n.listen(); err != nil {
+		n.Close(context.Background())
+		return nil, err
+	}
+	n.log.Info("strata node started", "node", cfg.NodeID, "grpc", n.GRPCAddr(), "http", n.HTTPAddr(),
+		"raft", cfg.RaftAddr, "data_dir", cfg.DataDir, "replay_to", n.replayTo)
+	return n, nil
+}
+
+func (n *Node) listen() error {
+	var err error
+	if n.grpcLis, err = net.Listen("tcp", n.cfg.GRPCAddr); err != nil {
+		return fmt.Errorf("gRPC listen: %w", err)
+	}
+	n.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(4*n.cfg.MaxMessageBytes),
+		grpc.MaxSendMsgSize(4*n.cfg.MaxMessageBytes),
+		grpc.ChainUnaryInterceptor(n.recoverUnary),
+		grpc.ChainStreamInterceptor(n.recoverStream),
+	)
+	stratapb.RegisterStrataServer(n.grpc, n)
+	go func() { n.serveErr <- n.grpc.Serve(n.grpcLis) }()
+	if n.cfg.HTTPAddr == "off" {
+		return nil
+	}
+	if n.httpLis, err = net.Listen("tcp", n.cfg.HTTPAddr); err != nil {
+		return fmt.Errorf("HTTP listen: %w", err)
+	}
+	n.http = &http.Server{Handler: n.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := n.http.Serve(n.httpLis); !errors.Is(err, http.ErrServerClosed) {
+			n.serveErr <- err
+		}
+	}()
+	return nil
+}
+
+// GRPCAddr and HTTPAddr are the bound addresses (useful with port 0).
+func (n *Node) GRPCAddr() string { return n.grpcLis.Addr().String() }
+
+func (n *Node) HTTPAddr() string {
+	if n.httpLis == nil {
+		return ""
+	}
+	return n.httpLis.Addr().String()
+}
+
+// Err reports a listener that stopped serving on its own.
+func (n *Node) Err() <-chan error { return n.serveErr }
+
+// ready is nil once the log present at start is applied and a leader is
+// known.
+func (n *Node) ready() error {
+	if n.closed.Load() {
+		return errors.New("shutting down")
+	}
+	if applied := n.raft.AppliedIndex(); applied < n.replayTo {
+		return fmt.Errorf("replaying the log: applied %d of %d", applied, n.replayTo)
+	}
+	if id, _ := n.raft.Leader(); id == "" {
+		return errors.New("no Raft leader yet")
+	}
+	return nil
+}
+
+// usage is storage.Usage, cached for a moment: it walks every chunk.
+func (n *Node) usage() storage.Usage {
+	n.usageMu.Lock()
+	defer n.usageMu.Unlock()
+	if time.Since(n.usageAt) > 100*time.Millisecond {
+		n.usageLast, n.usageAt = n.fsm.Store().Usage(), time.Now()
+	}
+	return n.usageLast
+}
+
+// Close stops serving: new RPCs are refused, running ones get until ctx
+// ends to finish, then Raft and the store shut down. It is safe to call
+// twice.
+func (n *Node) Close(ctx context.Context) error {
+	var err error
+	n.closeOnce.Do(func() {
+		n.closed.Store(true)
+		if n.http != nil {
+			n.http.Shutdown(ctx)
+		}
+		if n.grpc != nil {
+			done := make(chan struct{})
+			go func() { n.grpc.GracefulStop(); close(done) }()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				n.grpc.Stop()
+			}
+		}
+		if n.raft != nil {
+			err = n.raft.Close()
+		}
+		n.fsm.Close()
+		n.log.Info("strata node stopped", "node", n.cfg.NodeID)
+	})
+	return err
+}
+
+// recoverUnary and recoverStream turn a panic in a handler into Internal,
+// logged with its stack, so one request never takes the node down.
+func (n *Node) recoverUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
+	defer n.recoverInto(info.FullMethod, &err)
+	return h(ctx, req)
+}
+
+func (n *Node) recoverStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
+	defer n.recoverInto(info.FullMethod, &err)
+	return h(srv, ss)
+}
+
+func (n *Node) recoverInto(method string, err *error) {
+	if r := recover(); r != nil {
+		n.log.Error("panic in handler", "method", method, "panic", r, "stack", string(debug.Stack()))
+		*err = status.Errorf(codes.Internal, "internal error in %s (logged on the server)", method)
+	}
+}

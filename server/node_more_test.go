@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/query/plan"
+)
+
+func TestBackPressure(t *testing.T) {
+	// A budget smaller than two batches: a burst on one stream gets some
+	// batches refused, retryable, with a hint; nothing refused is applied.
+	payload := kvPayload(t, 0, 2000)
+	_, c := startNode(t, Config{IngestBudgetBytes: int64(len(payload)) + 1, IngestWait: time.Nanosecond})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	var reqs []*stratapb.IngestRequest
+	for i := 1; i <= 40; i++ {
+		reqs = append(reqs, &stratapb.IngestRequest{Table: "kv", ProducerId: "p" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Sequence: 1, ArrowIpc: payload})
+	}
+	stream, err := c.Ingest(context.Background())
+	require.NoError(t, err)
+	for _, r := range reqs {
+		require.NoError(t, stream.Send(r))
+	}
+	require.NoError(t, stream.CloseSend())
+	applied, refused := 0, 0
+	for {
+		ack, err := stream.Recv()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if ack.Error != nil {
+			require.Equal(t, codes.ResourceExhausted, codes.Code(ack.Error.Code), ack.Error.Message)
+			require.Positive(t, ack.Error.RetryAfterMs)
+			refused++
+			continue
+		}
+		applied++
+	}
+	require.Equal(t, 40, applied+refused)
+	require.Positive(t, refused, "a burst beyond the budget is refused")
+	require.Positive(t, applied)
+	n, _ := sumV(t, c)
+	require.EqualValues(t, applied*2000, n, "refused batches are not applied")
+	t.Logf("%d applied, %d refused", applied, refused)
+}
+
+func TestDataCap(t *testing.T) {
+	_, c := startNode(t, Config{MaxDataBytes: 1})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	acks := sendBatches(t, c, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 100)})
+	require.Nil(t, acks[1].Error, "below the cap")
+	require.Eventually(t, func() bool {
+		a := sendBatches(t, c, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 2, ArrowIpc: kvPayload(t, 0, 1)})
+		return a[2].Error != nil && codes.Code(a[2].Error.Code) == codes.ResourceExhausted
+	}, 5e9, 5e7, "above the cap writes are refused")
+}
+
+func TestQueryErrors(t *testing.T) {
+	_, c := startNode(t, Config{})
+	ctx := context.Background()
+	_, err := c.CreateTable(ctx, &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	run := func(p plan.Node, version uint64) error {
+		pp, err := PlanToProto(p)
+		require.NoError(t, err)
+		stream, err := c.Query(ctx, &stratapb.QueryRequest{Query: &stratapb.QueryRequest_Plan{Plan: pp}, Version: version})
+		require.NoError(t, err)
+		for {
+			if _, err := stream.Recv(); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+	require.Equal(t, codes.NotFound, status.Code(run(&plan.Scan{Table: "nope"}, 0)))
+	require.Equal(t, codes.OutOfRange, status.Code(run(&plan.Scan{Table: "kv"}, 1<<40)))
+	err = run(&plan.Project{Input: &plan.Scan{Table: "kv"}, Exprs: []plan.Named{{Name: "x", Expr: plan.Col{Name: "zz"}}}}, 0)
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	require.Contains(t, err.Error(), `"zz"`)
+	require.NoError(t, run(&plan.Scan{Table: "kv"}, 0), "an empty table answers its schema")
+	_, err = c.Query(ctx, &stratapb.QueryRequest{})
+	require.NoError(t, err)
+}
+
+func TestHTTPEndpoints(t *testing.T) {
+	n, _ := startNode(t, Config{})
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + n.HTTPAddr() + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, _ := get("/healthz")
+	require.Equal(t, 200, code)
+	code, _ = get("/readyz")
+	require.Equal(t, 200, code)
+	code, body := get("/metrics")
+	require.Equal(t, 200, code)
+	for _, m := range []string{"strata_ingest_rows_total", "strata_query_duration_seconds", "strata_data_bytes", "strata_raft_applied_index", "go_goroutines"} {
+		require.Contains(t, body, m)
+	}
+	code, body = get("/status")
+	require.Equal(t, 200, code)
+	require.True(t, strings.Contains(body, `"raft_state":"leader"`), body)
+}
+
+func TestRestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	n, c := startNode(t, Config{DataDir: dir})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	sendBatches(t, c, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 50)})
+	require.NoError(t, n.Close(context.Background()))
+
+	_, c2 := startNode(t, Config{DataDir: dir})
+	cnt, sum := sumV(t, c2)
+	require.EqualValues(t, 50, cnt)
+	require.EqualValues(t, 49*50/2, sum)
+	a := sendBatches(t, c2, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 50)})
+	require.True(t, a[1].Duplicate, "the dedup table survives a restart")
+}
+
+func TestPanicsBecomeInternal(t *testing.T) {
+	n, _ := startNode(t, Config{})
+	_, err := n.recoverUnary(context.Background(), nil, &grpc.UnaryServerInfo{FullMethod: "/x"}, func(context.Context, any) (any, error) {
+		panic("boom")
+	})
+	require.Equal(t, codes.Internal, status.Code(err))
+}
