@@ -24,6 +24,15 @@ func WriteCommand(table, producer string, seq uint64, payload []byte) *stratapb.
 	}}}
 }
 
+// RejectedWriteCommand spends a producer's sequence on a batch the leader
+// refused before it entered the log; the FSM records why as the batch's
+// final error.
+func RejectedWriteCommand(table, producer string, seq uint64, why string) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_Write{Write: &stratapb.WriteCommand{
+		Table: table, ProducerId: producer, Sequence: seq, Rejected: why,
+	}}}
+}
+
 // CreateTableCommand builds a CREATE TABLE command.
 func CreateTableCommand(t *stratapb.TableDef, ifNotExists bool) *stratapb.Command {
 	return &stratapb.Command{Kind: &stratapb.Command_CreateTable{CreateTable: &stratapb.CreateTableCommand{Table: t, IfNotExists: ifNotExists}}}

@@ -141,6 +141,9 @@ func (f *FSM) applyWrite(index uint64, w *stratapb.WriteCommand) *Result {
 
 // write decodes a batch's rows and applies them at index.
 func (f *FSM) write(index uint64, w *stratapb.WriteCommand) (int64, error) {
+	if msg := w.GetRejected(); msg != "" {
+		return 0, fmt.Errorf("%w: %s", ErrBadCommand, msg)
+	}
 	recs, err := storage.DecodeIPC(f.opts.Allocator, w.GetArrowIpc(), 0)
 	if err != nil {
 		return 0, fmt.Errorf("table %q: %w", w.GetTable(), err)

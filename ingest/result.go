@@ -42,6 +42,7 @@ const (
 	errTableExists
 	errFutureVersion
 	errVersionOrder
+	errBadCommand
 )
 
 // kindSentinels is ordered: Apply must not depend on map order.
@@ -54,6 +55,7 @@ var kindSentinels = []error{
 	errTableExists:    storage.ErrTableExists,
 	errFutureVersion:  storage.ErrFutureVersion,
 	errVersionOrder:   storage.ErrVersionOrder,
+	errBadCommand:     ErrBadCommand,
 }
 
 func kindOf(err error) errKind {

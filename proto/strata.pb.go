@@ -3370,11 +3370,16 @@ func (x *DropTableCommand) GetIfExists() bool {
 }
 
 type WriteCommand struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Table         string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
-	ProducerId    string                 `protobuf:"bytes,2,opt,name=producer_id,json=producerId,proto3" json:"producer_id,omitempty"`
-	Sequence      uint64                 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
-	ArrowIpc      []byte                 `protobuf:"bytes,4,opt,name=arrow_ipc,json=arrowIpc,proto3" json:"arrow_ipc,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Table      string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	ProducerId string                 `protobuf:"bytes,2,opt,name=producer_id,json=producerId,proto3" json:"producer_id,omitempty"`
+	Sequence   uint64                 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	ArrowIpc   []byte                 `protobuf:"bytes,4,opt,name=arrow_ipc,json=arrowIpc,proto3" json:"arrow_ipc,omitempty"`
+	// Set when the leader refused the batch before it entered the log (too
+	// large, no table name): the command then only spends the producer's
+	// sequence, recording this message as the batch's final error, so the
+	// producer can go on with the next one. arrow_ipc is empty.
+	Rejected      string `protobuf:"bytes,5,opt,name=rejected,proto3" json:"rejected,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3435,6 +3440,13 @@ func (x *WriteCommand) GetArrowIpc() []byte {
 		return x.ArrowIpc
 	}
 	return nil
+}
+
+func (x *WriteCommand) GetRejected() string {
+	if x != nil {
+		return x.Rejected
+	}
+	return ""
 }
 
 type RollbackCommand struct {
@@ -3707,13 +3719,14 @@ const file_strata_proto_rawDesc = "" +
 	"\rif_not_exists\x18\x02 \x01(\bR\vifNotExists\"C\n" +
 	"\x10DropTableCommand\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
-	"\tif_exists\x18\x02 \x01(\bR\bifExists\"~\n" +
+	"\tif_exists\x18\x02 \x01(\bR\bifExists\"\x9a\x01\n" +
 	"\fWriteCommand\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1f\n" +
 	"\vproducer_id\x18\x02 \x01(\tR\n" +
 	"producerId\x12\x1a\n" +
 	"\bsequence\x18\x03 \x01(\x04R\bsequence\x12\x1b\n" +
-	"\tarrow_ipc\x18\x04 \x01(\fR\barrowIpc\"F\n" +
+	"\tarrow_ipc\x18\x04 \x01(\fR\barrowIpc\x12\x1a\n" +
+	"\brejected\x18\x05 \x01(\tR\brejected\"F\n" +
 	"\x0fRollbackCommand\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1d\n" +
 	"\n" +

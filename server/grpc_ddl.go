@@ -71,11 +71,17 @@ func (n *Node) Rollback(ctx context.Context, req *stratapb.RollbackRequest) (*st
 }
 
 func (n *Node) ListTables(ctx context.Context, _ *stratapb.ListTablesRequest) (*stratapb.ListTablesResponse, error) {
+	if err := n.readable(); err != nil {
+		return nil, toStatus(err)
+	}
 	s := n.fsm.Store()
 	return &stratapb.ListTablesResponse{Names: s.ListTables(), Version: s.Applied()}, nil
 }
 
 func (n *Node) DescribeTable(ctx context.Context, req *stratapb.DescribeTableRequest) (*stratapb.DescribeTableResponse, error) {
+	if err := n.readable(); err != nil {
+		return nil, toStatus(err)
+	}
 	info, err := n.fsm.Store().DescribeTable(req.GetName())
 	if err != nil {
 		return nil, toStatus(err)
@@ -93,6 +99,9 @@ func (n *Node) DescribeTable(ctx context.Context, req *stratapb.DescribeTableReq
 }
 
 func (n *Node) Versions(ctx context.Context, req *stratapb.VersionsRequest) (*stratapb.VersionsResponse, error) {
+	if err := n.readable(); err != nil {
+		return nil, toStatus(err)
+	}
 	hist, err := n.fsm.Store().Versions(req.GetTable())
 	if err != nil {
 		return nil, toStatus(err)

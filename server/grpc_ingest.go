@@ -51,8 +51,17 @@ func (n *Node) admit(req *stratapb.IngestRequest) pendingBatch {
 	size := int64(len(req.GetArrowIpc()))
 	n.metrics.ingestBytes.Add(float64(size))
 	refuse := func(err error) pendingBatch { return pendingBatch{req: req, ack: ackFor(req, nil, err)} }
-	if err := n.checkBatch(req); err != nil {
-		return refuse(err)
+	var cmd *stratapb.Command
+	switch why, spend := n.checkBatch(req); {
+	case why == nil:
+		cmd = ingest.WriteCommand(req.GetTable(), req.GetProducerId(), req.GetSequence(), req.GetArrowIpc())
+	case spend:
+		// A permanent refusal still spends the sequence, through the log,
+		// so the producer's next batch is in order.
+		cmd = ingest.RejectedWriteCommand(req.GetTable(), req.GetProducerId(), req.GetSequence(), why.Error())
+		size = 0
+	default:
+		return refuse(why)
 	}
 	if err := n.checkDataCap(); err != nil {
 		return refuse(err)
@@ -60,27 +69,29 @@ func (n *Node) admit(req *stratapb.IngestRequest) pendingBatch {
 	if err := n.budget.acquire(size, n.cfg.IngestWait); err != nil {
 		return refuse(err)
 	}
-	cmd, err := ingest.EncodeCommand(ingest.WriteCommand(req.GetTable(), req.GetProducerId(), req.GetSequence(), req.GetArrowIpc()))
+	b, err := ingest.EncodeCommand(cmd)
 	if err != nil {
 		n.budget.release(size)
 		return refuse(err)
 	}
-	return pendingBatch{req: req, fut: n.raft.ProposeAsync(cmd), size: size}
+	return pendingBatch{req: req, fut: n.raft.ProposeAsync(b), size: size}
 }
 
-// checkBatch rejects what cannot become a command: a missing table, a
-// producer without a sequence, an oversized payload.
-func (n *Node) checkBatch(req *stratapb.IngestRequest) error {
+// checkBatch rejects what cannot become a write: a producer without a
+// sequence (no key: answered at once), a batch too large or without a
+// table (spend says its sequence is spent through the log).
+func (n *Node) checkBatch(req *stratapb.IngestRequest) (why error, spend bool) {
+	keyed := req.GetProducerId() != ""
 	switch {
+	case keyed && req.GetSequence() == 0:
+		return fmt.Errorf("%w: producer %q sent sequence 0; sequences start at 1", ingest.ErrBadCommand, req.GetProducerId()), false
 	case req.GetTable() == "":
-		return fmt.Errorf("%w: batch without a table name", ingest.ErrBadCommand)
-	case req.GetProducerId() != "" && req.GetSequence() == 0:
-		return fmt.Errorf("%w: producer %q sent sequence 0; sequences start at 1", ingest.ErrBadCommand, req.GetProducerId())
+		return fmt.Errorf("%w: batch without a table name", ingest.ErrBadCommand), keyed
 	case len(req.GetArrowIpc()) > n.cfg.MaxMessageBytes:
 		return fmt.Errorf("%w: batch of %d bytes for table %q exceeds the limit of %d bytes; send smaller batches",
-			ingest.ErrBadCommand, len(req.GetArrowIpc()), req.GetTable(), n.cfg.MaxMessageBytes)
+			ingest.ErrBadCommand, len(req.GetArrowIpc()), req.GetTable(), n.cfg.MaxMessageBytes), keyed
 	}
-	return nil
+	return nil, false
 }
 
 // ackLoop waits for each batch in order and sends its ack. After a send

@@ -30,6 +30,9 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 }
 
 func (n *Node) runQuery(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
+	if err := n.readable(); err != nil {
+		return err
+	}
 	if req.GetSql() != "" {
 		return status.Error(codes.Unimplemented, "SQL text is not supported yet; send a plan")
 	}

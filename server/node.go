@@ -154,6 +154,15 @@ func (n *Node) ready() error {
 	return nil
 }
 
+// readable refuses reads until the node is ready: before the replay ends a
+// table may not exist yet, and "not found" would be a wrong answer.
+func (n *Node) readable() error {
+	if err := n.ready(); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReady, err)
+	}
+	return nil
+}
+
 // usage is storage.Usage, cached for a moment: it walks every chunk.
 func (n *Node) usage() storage.Usage {
 	n.usageMu.Lock()

@@ -212,4 +212,14 @@ func TestIngestErrorsNameTheProblem(t *testing.T) {
 	require.Nil(t, got["f"].Error)
 	n, _ := sumV(t, c)
 	require.EqualValues(t, 7, n, "only the good batch applied")
+
+	// Refusals spend the sequence (except sequence 0, which has none): the
+	// producer goes on with its next batch, and a retry of the refused one
+	// gets the same answer.
+	next := sendBatches(t, c,
+		&stratapb.IngestRequest{Table: "kv", ProducerId: "d", Sequence: 2, ArrowIpc: kvPayload(t, 0, 3)},
+		&stratapb.IngestRequest{Table: "kv", ProducerId: "d", Sequence: 1, ArrowIpc: make([]byte, 2<<20)})
+	require.Nil(t, next[2].Error, "after an oversized batch the producer goes on")
+	require.Equal(t, codes.InvalidArgument, codes.Code(next[1].Error.GetCode()))
+	require.Contains(t, next[1].Error.Message, "exceeds the limit")
 }

@@ -21,6 +21,10 @@ import (
 // ErrOverloaded: the node's ingest budget or data cap is full; retry later.
 var ErrOverloaded = errors.New("server: overloaded")
 
+// ErrNotReady: the node is still replaying its log (or has no leader), so
+// its state is not yet the one it acknowledged; retry shortly.
+var ErrNotReady = errors.New("server: not ready")
+
 // statusTable is the one place errors become gRPC codes. Order matters
 // only where an error could match two entries: the first wins.
 var statusTable = []struct {
@@ -30,6 +34,7 @@ var statusTable = []struct {
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 	{ErrOverloaded, codes.ResourceExhausted},
+	{ErrNotReady, codes.Unavailable},
 	{query.ErrMemoryLimit, codes.ResourceExhausted},
 	{storage.ErrNoTable, codes.NotFound},
 	{storage.ErrTableExists, codes.AlreadyExists},
