@@ -15,7 +15,10 @@ import (
 // compressed: the server refuses compressed IPC bodies, whose claimed
 // sizes it cannot bound before decompressing.
 func encodeIPC(mem memory.Allocator, rec arrow.RecordBatch) ([]byte, error) {
+	rec = dictEncode(mem, rec)
+	defer rec.Release()
 	var buf bytes.Buffer
+	buf.Grow(int(payloadSize(rec)) + 4096)
 	w := ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem))
 	if err := w.Write(rec); err != nil {
 		return nil, fmt.Errorf("client: encode batch: %w", err)
@@ -61,4 +64,29 @@ func dataBytes(d arrow.ArrayData) int64 {
 		n += dataBytes(dict)
 	}
 	return n
+}
+
+// payloadSize estimates the IPC body of rec: the bytes of its rows, not of
+// the whole buffers a slice shares.
+func payloadSize(rec arrow.RecordBatch) int64 {
+	n := rec.NumRows()
+	var size int64
+	for _, c := range rec.Columns() {
+		size += n/8 + 8 // validity
+		switch a := c.(type) {
+		case *array.String:
+			offs := a.ValueOffsets()
+			size += 4*(n+1) + int64(offs[n]-offs[0])
+		case *array.Binary:
+			offs := a.ValueOffsets()
+			size += 4*(n+1) + int64(offs[n]-offs[0])
+		case *array.Dictionary:
+			size += 4*n + dataBytes(a.Dictionary().Data())
+		default:
+			if fw, ok := c.DataType().(arrow.FixedWidthDataType); ok {
+				size += n * int64(fw.BitWidth()+7) / 8
+			}
+		}
+	}
+	return size
 }

@@ -55,6 +55,9 @@ func (f *FSM) Close() { f.Store().Close() }
 // not a command, or a command kind this node does not know and may not
 // skip, panics: continuing would let this replica diverge from the others.
 func (f *FSM) Apply(index uint64, data []byte) any {
+	if w, ok := decodeWrite(data); ok {
+		return f.applyWrite(index, w)
+	}
 	var cmd stratapb.Command
 	if err := proto.Unmarshal(data, &cmd); err != nil {
 		panic(fmt.Sprintf("BUG: log entry %d is not a Strata command: %v", index, err))

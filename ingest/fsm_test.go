@@ -206,3 +206,46 @@ func persist(t *testing.T, f *FSM) []byte {
 	require.NoError(t, s.Persist(&buf))
 	return buf.Bytes()
 }
+
+// TestDecodeWriteMatchesProto: the zero-copy reader of write commands reads
+// what proto.Unmarshal reads, and leaves everything else to it.
+func TestDecodeWriteMatchesProto(t *testing.T) {
+	for _, c := range []*stratapb.Command{
+		WriteCommand("t", "p", 7, []byte("payload")),
+		WriteCommand("", "", 0, nil),
+		RejectedWriteCommand("t", "p", 3, "too big"),
+	} {
+		b, err := EncodeCommand(c)
+		require.NoError(t, err)
+		w, ok := decodeWrite(b)
+		require.True(t, ok)
+		require.True(t, proto.Equal(c.GetWrite(), w), "%v vs %v", c.GetWrite(), w)
+	}
+	for _, c := range []*stratapb.Command{
+		CreateTableCommand(kvDef, true),
+		{Kind: &stratapb.Command_Write{Write: &stratapb.WriteCommand{Table: "t"}}, Ignorable: true},
+	} {
+		b, err := EncodeCommand(c)
+		require.NoError(t, err)
+		_, ok := decodeWrite(b)
+		require.False(t, ok)
+	}
+}
+
+func FuzzDecodeWrite(f *testing.F) {
+	b, _ := EncodeCommand(WriteCommand("t", "p", 7, []byte("payload")))
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, ok := decodeWrite(data)
+		if !ok {
+			return
+		}
+		var c stratapb.Command
+		if err := proto.Unmarshal(data, &c); err != nil {
+			t.Fatalf("decodeWrite accepted what proto rejects: %v", err)
+		}
+		if !proto.Equal(c.GetWrite(), w) {
+			t.Fatalf("decodeWrite %v, proto %v", w, c.GetWrite())
+		}
+	})
+}
