@@ -1,7 +1,6 @@
 package client
 
 import (
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -114,4 +113,3 @@ func narrow[T uint8 | uint16](codes []int32) []T {
 	}
 	return out
 }
-
