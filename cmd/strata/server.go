@@ -48,6 +48,7 @@ gracefully.`,
 	f.Int64Var(&cfg.IngestBudgetBytes, "ingest-budget", 256<<20, "bytes of ingest batches in flight before writers get RESOURCE_EXHAUSTED")
 	f.Int64Var(&cfg.MaxDataBytes, "max-data-bytes", 0, "cap on stored data bytes (0: none); above it writes get RESOURCE_EXHAUSTED")
 	f.IntVar(&cfg.MaxMessageBytes, "max-batch-bytes", 64<<20, "largest accepted ingest batch")
+	f.DurationVar(&cfg.IngestWait, "ingest-wait", 100*time.Millisecond, "how long a batch may wait for room in the ingest budget before RESOURCE_EXHAUSTED")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&noSync, "unsafe-no-fsync", false, "do not fsync the Raft log (tests and benchmarks only: a crash can lose acknowledged writes)")
 	return cmd
