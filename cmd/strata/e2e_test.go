@@ -154,7 +154,7 @@ func TestE2EConcurrentClients(t *testing.T) {
 	// Per writer and per account, against the reference.
 	rows := ask(t, c, &plan.Sort{Input: &plan.Aggregate{Input: &plan.Scan{Table: "ledger"},
 		GroupBy: []plan.Named{{Name: "writer", Expr: plan.Col{Name: "writer"}}},
-		Aggs: []plan.NamedAgg{{Name: "n", Agg: plan.Agg{Func: plan.AggCountStar}}, {Name: "max", Agg: plan.Agg{Func: plan.AggMax, Arg: plan.Col{Name: "id"}}}}},
+		Aggs:    []plan.NamedAgg{{Name: "n", Agg: plan.Agg{Func: plan.AggCountStar}}, {Name: "max", Agg: plan.Agg{Func: plan.AggMax, Arg: plan.Col{Name: "id"}}}}},
 		Keys: []plan.SortKey{{Expr: plan.Col{Name: "writer"}}}})
 	require.Len(t, rows, writers)
 	for w, r := range rows {
