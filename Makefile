@@ -1,12 +1,20 @@
 # Strata's make targets. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: all build demo test vet fmt bench fuzz
+.PHONY: all build server demo test vet fmt bench fuzz proto
 
 all: build
 
 build:
 	$(GO) build ./...
+
+# A single node with the defaults (./strata-data, gRPC 7600, HTTP 7680).
+server:
+	$(GO) run ./cmd/strata server
+
+# Regenerate the protobuf code (needs protoc and the pinned plugins, see proto/generate.go).
+proto:
+	$(GO) generate ./proto
 
 # The engine in-process: load generated telemetry, run aggregation queries.
 demo:
@@ -25,7 +33,7 @@ test: fmt vet
 
 # Engine benchmarks (not run in CI).
 bench:
-	$(GO) test ./bench -run '^$$' -bench Engine -benchtime 3x
+	$(GO) test ./bench -run '^$$' -bench 'Engine|Ingest' -benchtime 3x
 
 # Fuzz the storage decoder for a minute.
 fuzz:

@@ -1,6 +1,7 @@
-// Command strata is Strata's one binary. Today it runs the storage and
-// query engine in-process (demo) and prints its version; the server, the
-// SQL shell and the loaders arrive with the next issues.
+// Command strata is Strata's one binary: `server` runs a node, `load`
+// feeds it files, `query` asks it, `demo` runs the engine in-process, and
+// `version` prints the version. It wires flags to configuration; the work
+// is done by the packages it imports.
 package main
 
 import (
