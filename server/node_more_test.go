@@ -144,3 +144,28 @@ func TestPanicsBecomeInternal(t *testing.T) {
 	})
 	require.Equal(t, codes.Internal, status.Code(err))
 }
+
+// TestRestartFromSnapshot: state written before a snapshot and after it,
+// and the dedup table, survive a restart that restores the snapshot and
+// replays the log after it.
+func TestRestartFromSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	n, c := startNode(t, Config{DataDir: dir})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	sendBatches(t, c, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 70_000)})
+	require.NoError(t, n.raft.Snapshot())
+	sendBatches(t, c, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 2, ArrowIpc: kvPayload(t, 70_000, 70_010)})
+	require.NoError(t, n.Close(context.Background()))
+
+	n2, c2 := startNode(t, Config{DataDir: dir})
+	cnt, sum := sumV(t, c2)
+	require.EqualValues(t, 70_010, cnt)
+	require.EqualValues(t, int64(70_009)*70_010/2, sum)
+	a := sendBatches(t, c2, &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 1)})
+	require.True(t, a[1].Duplicate, "a sequence from before the snapshot is still known")
+	info, err := c2.DescribeTable(context.Background(), &stratapb.DescribeTableRequest{Name: "kv"})
+	require.NoError(t, err)
+	require.Positive(t, info.SealedChunks, "sealed chunks came back from the snapshot")
+	require.Equal(t, n2.raft.Status().AppliedIndex, n2.fsm.Store().Applied())
+}

@@ -337,3 +337,26 @@ func TestE2EClientKilledAndLoadRerun(t *testing.T) {
 	count2, _, _, _ := totals(t, c)
 	require.Equal(t, count, count2, "re-running the load changes nothing: %s", out)
 }
+
+// TestE2EQuickStart runs the README's quick start commands in order (with
+// explicit addresses instead of the defaults, so tests can run side by
+// side): a server, a load of the sample with --create, a query, and the
+// load again, which changes nothing.
+func TestE2EQuickStart(t *testing.T) {
+	n := startNode(t)
+	sample, err := filepath.Abs("../../examples/transactions.csv")
+	require.NoError(t, err)
+	out, err := runCLI(t, "load", "--addr", n.grpcAddr, "--table", "transactions", "--create", "--producer-id", "tx-1", sample)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "1000 rows applied")
+	out, err = runCLI(t, "query", "--addr", n.grpcAddr, "--table", "transactions", "--where", "direction = 'debit'",
+		"--group-by", "account", "--agg", "count(*)", "--agg", "sum(amount)", "--order-by", "sum(amount) desc", "--limit", "5")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "(5 rows;")
+	out, err = runCLI(t, "load", "--addr", n.grpcAddr, "--table", "transactions", "--producer-id", "tx-1", sample)
+	require.NoError(t, err, out)
+	require.Contains(t, out, "0 rows applied, 1 duplicate batches")
+	out, err = runCLI(t, "query", "--addr", n.grpcAddr, "--table", "transactions", "--agg", "count(*)")
+	require.NoError(t, err, out)
+	require.Contains(t, out, "1000")
+}
