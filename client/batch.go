@@ -40,7 +40,8 @@ func rowsPerBatch(rec arrow.RecordBatch, maxRows, maxBytes int) int64 {
 	return max(per, 1)
 }
 
-// recordBytes is the size of rec's buffers (of the whole arrays when rec
+// recordBytes is the size of rec's buffers (storage.RecordBytes, which the
+// client may not import) (of the whole arrays when rec
 // is a slice, so it over-estimates slices).
 func recordBytes(rec arrow.RecordBatch) int64 {
 	var n int64

@@ -12,6 +12,7 @@ import (
 
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/query"
+	"github.com/stratadb/strata/storage"
 )
 
 // queryMessageBytes is the target size of one streamed result message.
@@ -75,7 +76,7 @@ func sendRecords(stream stratapb.Strata_QueryServer, res *query.Result) error {
 	for _, rec := range res.Records {
 		rows := rec.NumRows()
 		per := rows
-		if b := recordBytes(rec); b > queryMessageBytes && rows > 1 {
+		if b := storage.RecordBytes(rec); b > queryMessageBytes && rows > 1 {
 			per = max(1, rows*queryMessageBytes/b)
 		}
 		for off := int64(0); off < rows; off += per {
@@ -114,16 +115,4 @@ func encodeIPC(schema *arrow.Schema, rec arrow.RecordBatch) ([]byte, error) {
 		return nil, fmt.Errorf("encode result: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-func recordBytes(rec arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		for _, b := range c.Data().Buffers() {
-			if b != nil {
-				n += int64(b.Len())
-			}
-		}
-	}
-	return n
 }

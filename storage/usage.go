@@ -41,14 +41,23 @@ func (c *Chunk) Bytes() int64 {
 		return n
 	}
 	n := int64(8 * len(c.versions))
-	for _, col := range c.rec.Columns() {
-		n += dataBytes(col.Data())
-	}
+	n += RecordBytes(c.rec)
 	c.size.Store(n)
 	return n
 }
 
-func dataBytes(d arrow.ArrayData) int64 {
+// RecordBytes is the size of a record's Arrow buffers (shared buffers
+// counted whole, dictionaries included).
+func RecordBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, col := range rec.Columns() {
+		n += ArrayBytes(col.Data())
+	}
+	return n
+}
+
+// ArrayBytes is the size of an array's buffers, children and dictionary.
+func ArrayBytes(d arrow.ArrayData) int64 {
 	var n int64
 	for _, b := range d.Buffers() {
 		if b != nil {
@@ -56,11 +65,11 @@ func dataBytes(d arrow.ArrayData) int64 {
 		}
 	}
 	for _, c := range d.Children() {
-		n += dataBytes(c)
+		n += ArrayBytes(c)
 	}
 	// Dictionary returns a typed nil inside the interface when absent.
 	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
-		n += dataBytes(dict)
+		n += ArrayBytes(dict)
 	}
 	return n
 }

@@ -10,7 +10,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -102,20 +101,9 @@ func runQuery(ctx context.Context, q queryOptions, out, statsOut io.Writer) erro
 	return nil
 }
 
-// printTable writes the answer aligned as printResult does.
+// printTable writes the answer aligned, as the demo prints its results.
 func printTable(out io.Writer, res *client.Result) {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(fieldNames(res.Schema), "\t")+"\t")
-	for _, rec := range res.Records {
-		for r := 0; r < int(rec.NumRows()); r++ {
-			cells := make([]string, rec.NumCols())
-			for c := range cells {
-				cells[c] = formatCell(rec.Column(c), r)
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
-		}
-	}
-	tw.Flush()
+	printRecords(out, res.Schema, res.Records)
 }
 
 func printQueryStats(out io.Writer, res *client.Result, took time.Duration) {

@@ -16,13 +16,17 @@ import (
 
 // printResult writes a result as an aligned table, then how it ran.
 func printResult(out io.Writer, res *query.Result) {
+	printRecords(out, res.Schema, res.Records)
+	st := res.Stats
+	fmt.Fprintf(out, "(%d rows; version %d; %d chunks scanned, %d pruned; %d rows read by %d workers in %v)\n\n",
+		res.NumRows(), st.Version, st.ChunksScanned, st.ChunksPruned, st.RowsScanned, st.Workers, st.Elapsed)
+}
+
+// printRecords writes records as an aligned table with a header.
+func printRecords(out io.Writer, schema *arrow.Schema, recs []arrow.RecordBatch) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	names := make([]string, len(res.Schema.Fields()))
-	for i, f := range res.Schema.Fields() {
-		names[i] = f.Name
-	}
-	fmt.Fprintln(tw, strings.Join(names, "\t")+"\t")
-	for _, rec := range res.Records {
+	fmt.Fprintln(tw, strings.Join(fieldNames(schema), "\t")+"\t")
+	for _, rec := range recs {
 		for r := 0; r < int(rec.NumRows()); r++ {
 			cells := make([]string, rec.NumCols())
 			for c := range cells {
@@ -32,9 +36,6 @@ func printResult(out io.Writer, res *query.Result) {
 		}
 	}
 	tw.Flush()
-	st := res.Stats
-	fmt.Fprintf(out, "(%d rows; version %d; %d chunks scanned, %d pruned; %d rows read by %d workers in %v)\n\n",
-		res.NumRows(), st.Version, st.ChunksScanned, st.ChunksPruned, st.RowsScanned, st.Workers, st.Elapsed)
 }
 
 // formatCell prints a value as psql would.

@@ -5,6 +5,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/stratadb/strata/query/plan"
+	"github.com/stratadb/strata/storage"
 )
 
 // project filters and computes output columns morsel by morsel, in
@@ -29,7 +30,7 @@ func (r *run) project(in *input, pred plan.Expr, exprs []plan.Named) (*relation,
 		rec, err := r.projectMorsel(in, in.morsels[i], filters, compiled, schema, arrowSchema)
 		out[i] = rec
 		if err == nil && rec != nil {
-			err = r.budget.grow(recordBytes(rec), "query result")
+			err = r.budget.grow(storage.RecordBytes(rec), "query result")
 		}
 		return err
 	})
@@ -74,28 +75,3 @@ func (r *run) projectMorsel(in *input, m morsel, filters []filterStep, exprs []e
 	return array.NewRecordBatch(as, cols, int64(b.n)), nil
 }
 
-// recordBytes is the memory a record's buffers take.
-func recordBytes(rec arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += arrayBytes(c.Data())
-	}
-	return n
-}
-
-func arrayBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			n += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += arrayBytes(c)
-	}
-	// Dictionary returns a typed nil inside the interface when absent.
-	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
-		n += arrayBytes(dict)
-	}
-	return n
-}

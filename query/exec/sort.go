@@ -120,7 +120,7 @@ func (r *run) sort(rel *relation, keys []plan.SortKey) (*relation, error) {
 		}
 		return 0
 	})
-	if err := r.budget.grow(recordBytes(rec)+int64(4*len(perm)), "sort"); err != nil {
+	if err := r.budget.grow(storage.RecordBytes(rec)+int64(4*len(perm)), "sort"); err != nil {
 		return nil, err
 	}
 	return r.take(rel.schema, rec, perm), nil
