@@ -74,4 +74,3 @@ func (r *run) projectMorsel(in *input, m morsel, filters []filterStep, exprs []e
 	}
 	return array.NewRecordBatch(as, cols, int64(b.n)), nil
 }
-
