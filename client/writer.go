@@ -56,6 +56,10 @@ func (o *WriterOptions) setDefaults() error {
 	setDefault(&o.BatchRows, 65536)
 	setDefault(&o.BatchBytes, 8<<20)
 	setDefault(&o.MaxInFlight, 8)
+	// The server remembers the exact outcome of a producer's last 16
+	// batches; a resend of an older one is still deduplicated, but only
+	// its failure, not its version, is remembered. Keep resends inside.
+	o.MaxInFlight = min(o.MaxInFlight, maxInFlight)
 	setDefault(&o.InitialBackoff, 50*time.Millisecond)
 	setDefault(&o.MaxBackoff, 2*time.Second)
 	setDefault(&o.RetryLimit, 2*time.Minute)
@@ -67,6 +71,10 @@ func setDefault[T int | time.Duration](v *T, d T) {
 		*v = d
 	}
 }
+
+// maxInFlight caps WriterOptions.MaxInFlight at the server's window of
+// remembered outcomes (ingest's recentSequences).
+const maxInFlight = 16
 
 // WriterStats count what a Writer did. Batches and rows count each
 // sequence once, however often it was resent.

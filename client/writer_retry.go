@@ -267,9 +267,11 @@ func (w *Writer) remove(i int) {
 	w.pending = append(w.pending[:i], w.pending[i+1:]...)
 }
 
-// isRetryableCode: the batch was not applied and may be sent again.
+// isRetryableCode: the batch was not applied, or its outcome is unknown,
+// and may be sent again (the server's dedup table makes a resend of an
+// applied batch a duplicate). DeadlineExceeded is an unknown outcome.
 func isRetryableCode(c codes.Code) bool {
-	return c == codes.Unavailable || c == codes.ResourceExhausted
+	return c == codes.Unavailable || c == codes.ResourceExhausted || c == codes.DeadlineExceeded
 }
 
 // ackError is a batch's refusal as a status error.

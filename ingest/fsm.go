@@ -18,6 +18,7 @@ type Options struct {
 	Allocator      memory.Allocator
 	ChunkRows      int    // storage's sealed chunk target (default storage.DefaultChunkRows)
 	ProducerExpiry uint64 // log entries a producer may idle (default DefaultProducerExpiry)
+	MaxProducers   int    // producers remembered (default DefaultMaxProducers)
 }
 
 // FSM applies the commands of the Raft log to storage, in log order, at
@@ -39,7 +40,7 @@ func NewFSM(opts Options) *FSM {
 	if opts.Allocator == nil {
 		opts.Allocator = memory.DefaultAllocator
 	}
-	f := &FSM{opts: opts, dedup: newDedupTable(opts.ProducerExpiry)}
+	f := &FSM{opts: opts, dedup: newDedupTable(opts.ProducerExpiry, opts.MaxProducers)}
 	f.store.Store(storage.New(storage.Options{Allocator: opts.Allocator, ChunkRows: opts.ChunkRows}))
 	return f
 }
@@ -118,16 +119,21 @@ func (f *FSM) applyRollback(index uint64, c *stratapb.RollbackCommand) *Result {
 func (f *FSM) applyWrite(index uint64, w *stratapb.WriteCommand) *Result {
 	producer, seq := w.GetProducerId(), w.GetSequence()
 	if producer != "" {
-		dup, want, next := f.dedup.check(producer, seq)
-		switch {
-		case dup != nil:
+		if seq == 0 {
+			return f.done(index, fmt.Errorf("%w: producer %q sent sequence 0; sequences start at 1", ErrBadCommand, producer))
+		}
+		v, o, want := f.dedup.check(producer, seq)
+		switch v {
+		case verdictDuplicate:
 			r := f.done(index, nil)
-			r.Version, r.Rows, r.Duplicate = dup.version, dup.rows, true
-			if dup.err != nil {
-				r.Err, r.Duplicate = dup.err, false
+			r.Version, r.Rows, r.Duplicate = o.version, o.rows, true
+			if o.err != nil {
+				r.Err, r.Duplicate = o.err, false
 			}
 			return r
-		case !next:
+		case verdictForgotten:
+			return f.done(index, fmt.Errorf("%w: producer %q sequence %d was decided long ago", ErrOutcomeForgotten, producer, seq))
+		case verdictOutOfOrder:
 			return f.done(index, outOfOrder(producer, seq, want))
 		}
 	}

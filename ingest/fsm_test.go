@@ -249,3 +249,17 @@ func FuzzDecodeWrite(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeDedup(f *testing.F) {
+	f.Add(appendDedup(nil, []producer{{id: "p", last: 3, lastIndex: 9, recent: []outcome{{seq: 2, version: 5, rows: 10}, {seq: 3, version: 9, err: &appliedError{kind: errNoTable, msg: "no"}}}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ps, err := decodeDedup(b)
+		if err != nil {
+			require.ErrorIs(t, err, ErrBadSnapshot)
+			return
+		}
+		again, err := decodeDedup(appendDedup(nil, ps))
+		require.NoError(t, err)
+		require.Equal(t, ps, again)
+	})
+}

@@ -15,6 +15,10 @@ var (
 	// ErrBadCommand: a request cannot become a command (missing table,
 	// sequence 0 with a producer id).
 	ErrBadCommand = errors.New("ingest: malformed request")
+	// ErrOutcomeForgotten: a retried batch was decided so long ago (many
+	// failures ago) that whether it was applied is no longer remembered.
+	// It is never answered as a success it might not have been.
+	ErrOutcomeForgotten = errors.New("ingest: outcome of this batch is no longer remembered")
 )
 
 // Result is what applying one command produced; Propose hands it back to

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -15,15 +14,17 @@ import (
 // An FSM snapshot stream:
 //
 //	"STRATAFS" | format u32 = 1 | storage stream (storage.Image.Encode)
-//	| dedup length u32 | dedup JSON | crc32c(dedup JSON) u32
+//	| dedup length u64 | dedup table (dedupcodec.go) | crc32c(dedup table) u32
 //
 // The storage stream ends with its own end frame, so the dedup table
 // follows it directly.
 const (
 	fsmMagic   = "STRATAFS"
 	fsmVersion = 1
-	// maxDedupBytes bounds the dedup frame a restore will read.
-	maxDedupBytes = 1 << 30
+	// maxDedupBytes bounds the dedup frame (Persist refuses to write a
+	// larger one, Restore to read it). DefaultMaxProducers keeps the
+	// table far below it.
+	maxDedupBytes = 1 << 31
 )
 
 // ErrBadSnapshot: a snapshot stream is damaged or of an unknown format.
@@ -58,13 +59,15 @@ func (s *Snapshot) Persist(w io.Writer) error {
 	if _, err := s.image.WriteTo(bw); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
-	js, err := json.Marshal(dedupToJSON(s.dedup))
-	if err != nil {
-		return fmt.Errorf("persist snapshot: %w", err)
+	body := appendDedup(nil, s.dedup)
+	if len(body) > maxDedupBytes {
+		// Restore would refuse it: fail now, while the last good snapshot
+		// is still there.
+		return fmt.Errorf("persist snapshot: dedup table of %d bytes exceeds %d", len(body), maxDedupBytes)
 	}
-	frame := binary.LittleEndian.AppendUint32(nil, uint32(len(js)))
-	frame = append(frame, js...)
-	frame = binary.LittleEndian.AppendUint32(frame, crc32.Checksum(js, castagnoli))
+	frame := binary.LittleEndian.AppendUint64(nil, uint64(len(body)))
+	frame = append(frame, body...)
+	frame = binary.LittleEndian.AppendUint32(frame, crc32.Checksum(body, castagnoli))
 	if _, err := bw.Write(frame); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
@@ -92,7 +95,7 @@ func (f *FSM) Restore(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	dedup, err := readDedup(br, f.opts.ProducerExpiry)
+	dedup, err := readDedup(br, f.opts.ProducerExpiry, f.opts.MaxProducers)
 	if err != nil {
 		store.Close()
 		return err
@@ -102,72 +105,27 @@ func (f *FSM) Restore(r io.Reader) error {
 	return nil
 }
 
-func readDedup(r io.Reader, expiry uint64) (*dedupTable, error) {
-	var n [4]byte
+func readDedup(r io.Reader, expiry uint64, maxProducers int) (*dedupTable, error) {
+	var n [8]byte
 	if _, err := io.ReadFull(r, n[:]); err != nil {
 		return nil, fmt.Errorf("%w: dedup table: %v", ErrBadSnapshot, err)
 	}
-	size := binary.LittleEndian.Uint32(n[:])
+	size := binary.LittleEndian.Uint64(n[:])
 	if size > maxDedupBytes {
 		return nil, fmt.Errorf("%w: dedup table of %d bytes", ErrBadSnapshot, size)
 	}
-	js := make([]byte, int(size)+4)
-	if _, err := io.ReadFull(r, js); err != nil {
+	body := make([]byte, int(size)+4)
+	if _, err := io.ReadFull(r, body); err != nil {
 		return nil, fmt.Errorf("%w: dedup table: %v", ErrBadSnapshot, err)
 	}
-	body, sum := js[:size], binary.LittleEndian.Uint32(js[size:])
+	sum := binary.LittleEndian.Uint32(body[size:])
+	body = body[:size]
 	if crc32.Checksum(body, castagnoli) != sum {
 		return nil, fmt.Errorf("%w: dedup table checksum mismatch", ErrBadSnapshot)
 	}
-	var ps []producerJSON
-	if err := json.Unmarshal(body, &ps); err != nil {
-		return nil, fmt.Errorf("%w: dedup table: %v", ErrBadSnapshot, err)
+	ps, err := decodeDedup(body)
+	if err != nil {
+		return nil, err
 	}
-	return fromList(expiry, dedupFromJSON(ps)), nil
-}
-
-// producerJSON is a producer in the snapshot, idle order preserved.
-type producerJSON struct {
-	ID        string        `json:"id"`
-	Last      uint64        `json:"last"`
-	LastIndex uint64        `json:"last_index"`
-	Recent    []outcomeJSON `json:"recent"`
-}
-
-type outcomeJSON struct {
-	Seq     uint64 `json:"seq"`
-	Version uint64 `json:"version"`
-	Rows    int64  `json:"rows,omitempty"`
-	ErrKind uint8  `json:"err_kind,omitempty"`
-	ErrMsg  string `json:"err,omitempty"`
-}
-
-func dedupToJSON(ps []producer) []producerJSON {
-	out := make([]producerJSON, len(ps))
-	for i, p := range ps {
-		out[i] = producerJSON{ID: p.id, Last: p.last, LastIndex: p.lastIndex}
-		for _, o := range p.recent {
-			oj := outcomeJSON{Seq: o.seq, Version: o.version, Rows: o.rows}
-			if o.err != nil {
-				oj.ErrKind, oj.ErrMsg = uint8(o.err.kind), o.err.msg
-			}
-			out[i].Recent = append(out[i].Recent, oj)
-		}
-	}
-	return out
-}
-
-func dedupFromJSON(ps []producerJSON) []producer {
-	out := make([]producer, len(ps))
-	for i, p := range ps {
-		out[i] = producer{id: p.ID, last: p.Last, lastIndex: p.LastIndex}
-		for _, o := range p.Recent {
-			oc := outcome{seq: o.Seq, version: o.Version, rows: o.Rows}
-			if o.ErrMsg != "" {
-				oc.err = &appliedError{kind: errKind(o.ErrKind), msg: o.ErrMsg}
-			}
-			out[i].recent = append(out[i].recent, oc)
-		}
-	}
-	return out
+	return fromList(expiry, maxProducers, ps), nil
 }

@@ -36,6 +36,10 @@ var (
 	// ErrShutdown: the node is closed or closing. A Propose that was already
 	// submitted when the node closed has an unknown outcome.
 	ErrShutdown = errors.New("raftlog: node is shut down")
+
+	// ErrBusy: raft's queue of proposals stayed full for the whole
+	// enqueue timeout; the command was not appended. Retry later.
+	ErrBusy = errors.New("raftlog: too many proposals in flight")
 )
 
 // NotLeaderError is the concrete ErrNotLeader. LeaderID and LeaderAddr name
@@ -72,8 +76,9 @@ func (n *Node) mapErr(op string, err error) error {
 	case errors.Is(err, raft.ErrRaftShutdown):
 		return fmt.Errorf("%s: %w", op, ErrShutdown)
 	case errors.Is(err, raft.ErrEnqueueTimeout):
-		// raft gave up before the command entered its queue: not applied.
-		return fmt.Errorf("%s: raft did not accept it in time: %w", op, context.DeadlineExceeded)
+		// raft gave up before the command entered its queue: not applied,
+		// so retrying later is safe and the caller's key is not spent.
+		return fmt.Errorf("%s: raft did not accept it in time: %w", op, ErrBusy)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s: %w", op, err)
 	default:

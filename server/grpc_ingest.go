@@ -3,6 +3,10 @@ package server
 import (
 	"fmt"
 	"io"
+	"runtime/debug"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/stratadb/strata/ingest"
 	stratapb "github.com/stratadb/strata/proto"
@@ -10,12 +14,12 @@ import (
 )
 
 // pendingBatch is a received batch on its way: either proposed (fut) or
-// already answered (ack).
+// already answered (ack). It keeps only the batch's key, not its rows.
 type pendingBatch struct {
-	req  *stratapb.IngestRequest
+	key  *stratapb.IngestRequest // table, producer, sequence; no payload
 	fut  raftlog.Future
 	ack  *stratapb.IngestAck
-	size int64
+	size int64 // bytes reserved in the budget
 }
 
 // Ingest receives batches and proposes them in the order they arrive
@@ -23,34 +27,81 @@ type pendingBatch struct {
 // to be applied before proposing the next; acks go back as batches
 // complete. One bad batch is answered on its own ack and the stream goes
 // on. The stream ends when the client closes its side and every ack is
-// sent.
+// sent, or when the node shuts down (Unavailable: reconnect and resend).
 func (n *Node) Ingest(stream stratapb.Strata_IngestServer) error {
 	pending := make(chan pendingBatch, 256)
-	sent := make(chan error, 1)
-	go func() { sent <- n.ackLoop(stream, pending) }()
-	var recvErr error
-	for {
-		req, err := stream.Recv()
-		if err != nil {
-			if err != io.EOF {
-				recvErr = err
-			}
-			break
+	acked := make(chan error, 1)
+	go n.ackLoop(stream, pending, acked)
+	reqs, recvErr := n.receive(stream)
+	closed := false
+	finish := func() error {
+		if !closed {
+			closed = true
+			close(pending)
 		}
-		pending <- n.admit(req)
+		return <-acked
 	}
-	close(pending)
-	if err := <-sent; err != nil {
-		return err
+	defer func() {
+		if !closed {
+			finish() // a panic in admit: still answer and give the budget back
+		}
+	}()
+	for {
+		select {
+		case req, ok := <-reqs:
+			if ok {
+				pending <- n.admit(req)
+				continue
+			}
+			err := <-recvErr
+			if ackErr := finish(); ackErr != nil {
+				return ackErr
+			}
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		case <-n.closing:
+			if err := finish(); err != nil {
+				return err
+			}
+			return toStatus(fmt.Errorf("%w: node shutting down; reconnect and resend unacknowledged batches", raftlog.ErrShutdown))
+		}
 	}
-	return recvErr
 }
 
-// admit checks a batch and proposes it, or answers it at once.
+// receive reads the stream on its own goroutine, so the handler can also
+// watch for shutdown. It ends when the stream does (the handler returning
+// cancels it).
+func (n *Node) receive(stream stratapb.Strata_IngestServer) (<-chan *stratapb.IngestRequest, <-chan error) {
+	reqs := make(chan *stratapb.IngestRequest)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(reqs)
+		for {
+			req, err := stream.Recv()
+			if err != nil {
+				errc <- err
+				return
+			}
+			select {
+			case reqs <- req:
+			case <-stream.Context().Done():
+				errc <- stream.Context().Err()
+				return
+			}
+		}
+	}()
+	return reqs, errc
+}
+
+// admit checks a batch and proposes it, or answers it at once. Only the
+// batch's key is kept afterwards: the rows live on in the command alone.
 func (n *Node) admit(req *stratapb.IngestRequest) pendingBatch {
 	size := int64(len(req.GetArrowIpc()))
 	n.metrics.ingestBytes.Add(float64(size))
-	refuse := func(err error) pendingBatch { return pendingBatch{req: req, ack: ackFor(req, nil, err)} }
+	key := &stratapb.IngestRequest{Table: req.GetTable(), ProducerId: req.GetProducerId(), Sequence: req.GetSequence()}
+	refuse := func(err error) pendingBatch { return pendingBatch{key: key, ack: ackFor(key, nil, err)} }
 	var cmd *stratapb.Command
 	switch why, spend := n.checkBatch(req); {
 	case why == nil:
@@ -66,15 +117,16 @@ func (n *Node) admit(req *stratapb.IngestRequest) pendingBatch {
 	if err := n.checkDataCap(); err != nil {
 		return refuse(err)
 	}
-	if err := n.budget.acquire(size, n.cfg.IngestWait); err != nil {
+	reserved, err := n.budget.acquire(size, n.cfg.IngestWait)
+	if err != nil {
 		return refuse(err)
 	}
 	b, err := ingest.EncodeCommand(cmd)
 	if err != nil {
-		n.budget.release(size)
+		n.budget.release(reserved)
 		return refuse(err)
 	}
-	return pendingBatch{req: req, fut: n.raft.ProposeAsync(b), size: size}
+	return pendingBatch{key: key, fut: n.raft.ProposeAsync(b), size: reserved}
 }
 
 // checkBatch rejects what cannot become a write: a producer without a
@@ -94,10 +146,24 @@ func (n *Node) checkBatch(req *stratapb.IngestRequest) (why error, spend bool) {
 	return nil, false
 }
 
-// ackLoop waits for each batch in order and sends its ack. After a send
-// fails it keeps draining, so the budget is always given back.
-func (n *Node) ackLoop(stream stratapb.Strata_IngestServer, pending <-chan pendingBatch) error {
+// ackLoop waits for each batch in order and sends its ack, then reports
+// on done. After a send fails it keeps draining, so the budget is always
+// given back; a panic is logged and answered as Internal the same way.
+func (n *Node) ackLoop(stream stratapb.Strata_IngestServer, pending <-chan pendingBatch, done chan<- error) {
 	var sendErr error
+	defer func() {
+		if r := recover(); r != nil {
+			n.log.Error("panic in ingest acks", "panic", r, "stack", string(debug.Stack()))
+			for p := range pending {
+				if p.fut != nil {
+					p.fut.Wait()
+					n.budget.release(p.size)
+				}
+			}
+			sendErr = status.Error(codes.Internal, "internal error in ingest (logged on the server)")
+		}
+		done <- sendErr
+	}()
 	for p := range pending {
 		ack := p.ack
 		if p.fut != nil {
@@ -107,14 +173,13 @@ func (n *Node) ackLoop(stream stratapb.Strata_IngestServer, pending <-chan pendi
 			if err == nil {
 				r, err = resultOf(resp)
 			}
-			ack = ackFor(p.req, r, err)
+			ack = ackFor(p.key, r, err)
 		}
 		n.countAck(ack)
 		if sendErr == nil {
 			sendErr = stream.Send(ack)
 		}
 	}
-	return sendErr
 }
 
 // ackFor builds a batch's ack from the FSM's result or an error.

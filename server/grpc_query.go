@@ -24,6 +24,9 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 	result := "ok"
 	if err != nil {
 		result = "error"
+		if codeOf(err) == codes.Internal {
+			n.log.Error("query failed with an internal error", "err", err)
+		}
 	}
 	n.metrics.queries.WithLabelValues(result).Inc()
 	n.metrics.queryLatency.Observe(time.Since(start).Seconds())

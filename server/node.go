@@ -41,6 +41,8 @@ type Node struct {
 	grpcLis  net.Listener
 	httpLis  net.Listener
 	replayTo uint64 // last log index at start: ready once applied
+	replayed atomic.Bool
+	closing  chan struct{} // closed when Close begins
 
 	usageMu   sync.Mutex
 	usageAt   time.Time
@@ -67,7 +69,7 @@ func (f raftFSM) Snapshot() (raftlog.Snapshot, error) {
 // listeners are bound; /readyz turns ready when the replay is done.
 func Open(cfg Config) (*Node, error) {
 	cfg = cfg.withDefaults()
-	n := &Node{cfg: cfg, log: cfg.Logger, budget: newBudget(cfg.IngestBudgetBytes), serveErr: make(chan error, 2)}
+	n := &Node{cfg: cfg, log: cfg.Logger, budget: newBudget(cfg.IngestBudgetBytes), serveErr: make(chan error, 2), closing: make(chan struct{})}
 	n.fsm = ingest.NewFSM(ingest.Options{})
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
@@ -88,6 +90,7 @@ func Open(cfg Config) (*Node, error) {
 	}
 	n.raft = rn
 	n.replayTo = rn.Status().LastLogIndex
+	go n.awaitReplay()
 	n.metrics = newMetrics(n)
 	if err := n.listen(); err != nil {
 		n.Close(context.Background())
@@ -104,8 +107,10 @@ func (n *Node) listen() error {
 		return fmt.Errorf("gRPC listen: %w", err)
 	}
 	n.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(4*n.cfg.MaxMessageBytes),
-		grpc.MaxSendMsgSize(4*n.cfg.MaxMessageBytes),
+		// Twice the batch limit: a moderately oversized batch still gets
+		// its own clear refusal instead of failing the stream.
+		grpc.MaxRecvMsgSize(2*n.cfg.MaxMessageBytes),
+		grpc.MaxSendMsgSize(2*n.cfg.MaxMessageBytes),
 		grpc.ChainUnaryInterceptor(n.recoverUnary),
 		grpc.ChainStreamInterceptor(n.recoverStream),
 	)
@@ -139,14 +144,28 @@ func (n *Node) HTTPAddr() string {
 // Err reports a listener that stopped serving on its own.
 func (n *Node) Err() <-chan error { return n.serveErr }
 
+// awaitReplay marks the node replayed once the log present at start is
+// applied (raftlog's wait knows the no-op entries the FSM never sees).
+func (n *Node) awaitReplay() {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-n.closing
+		cancel()
+	}()
+	if err := n.raft.WaitApplied(ctx, n.replayTo); err == nil {
+		n.replayed.Store(true)
+	}
+	cancel()
+}
+
 // ready is nil once the log present at start is applied and a leader is
 // known.
 func (n *Node) ready() error {
 	if n.closed.Load() {
 		return errors.New("shutting down")
 	}
-	if applied := n.raft.AppliedIndex(); applied < n.replayTo {
-		return fmt.Errorf("replaying the log: applied %d of %d", applied, n.replayTo)
+	if !n.replayed.Load() {
+		return fmt.Errorf("replaying the log: applied %d of %d", n.raft.AppliedIndex(), n.replayTo)
 	}
 	if id, _ := n.raft.Leader(); id == "" {
 		return errors.New("no Raft leader yet")
@@ -180,6 +199,7 @@ func (n *Node) Close(ctx context.Context) error {
 	var err error
 	n.closeOnce.Do(func() {
 		n.closed.Store(true)
+		close(n.closing)
 		if n.http != nil {
 			n.http.Shutdown(ctx)
 		}

@@ -178,7 +178,7 @@ func TestIngestErrorsNameTheProblem(t *testing.T) {
 		{Table: "nope", ProducerId: "a", Sequence: 1, ArrowIpc: kvPayload(t, 0, 1)},
 		{Table: "kv", ProducerId: "b", Sequence: 1, ArrowIpc: wrongSchema},
 		{Table: "kv", ProducerId: "c", Sequence: 1, ArrowIpc: []byte("garbage")},
-		{Table: "kv", ProducerId: "d", Sequence: 1, ArrowIpc: make([]byte, 2<<20)},
+		{Table: "kv", ProducerId: "d", Sequence: 1, ArrowIpc: make([]byte, 1<<20+4096)},
 		{Table: "kv", ProducerId: "e", Sequence: 0, ArrowIpc: kvPayload(t, 0, 1)},
 		{Table: "kv", ProducerId: "f", Sequence: 1, ArrowIpc: kvPayload(t, 0, 7)},
 	} {
@@ -218,8 +218,19 @@ func TestIngestErrorsNameTheProblem(t *testing.T) {
 	// gets the same answer.
 	next := sendBatches(t, c,
 		&stratapb.IngestRequest{Table: "kv", ProducerId: "d", Sequence: 2, ArrowIpc: kvPayload(t, 0, 3)},
-		&stratapb.IngestRequest{Table: "kv", ProducerId: "d", Sequence: 1, ArrowIpc: make([]byte, 2<<20)})
+		&stratapb.IngestRequest{Table: "kv", ProducerId: "d", Sequence: 1, ArrowIpc: make([]byte, 1<<20+4096)})
 	require.Nil(t, next[2].Error, "after an oversized batch the producer goes on")
 	require.Equal(t, codes.InvalidArgument, codes.Code(next[1].Error.GetCode()))
 	require.Contains(t, next[1].Error.Message, "exceeds the limit")
+
+	// Above twice the limit gRPC itself refuses the message: the stream
+	// ends with ResourceExhausted naming the sizes, and nothing is applied.
+	huge, err := c.Ingest(ctx)
+	require.NoError(t, err)
+	_ = huge.Send(&stratapb.IngestRequest{Table: "kv", ProducerId: "g", Sequence: 1, ArrowIpc: make([]byte, 3<<20)})
+	_, err = huge.Recv()
+	require.Equal(t, codes.ResourceExhausted, status.Code(err), "%v", err)
+	require.Contains(t, err.Error(), "larger than max")
+	n, _ = sumV(t, c)
+	require.EqualValues(t, 10, n)
 }

@@ -52,6 +52,8 @@ var statusTable = []struct {
 	{storage.ErrFutureVersion, codes.OutOfRange},
 	{storage.ErrCompacted, codes.OutOfRange},
 	{ingest.ErrOutOfOrder, codes.FailedPrecondition},
+	{ingest.ErrOutcomeForgotten, codes.OutOfRange},
+	{raftlog.ErrBusy, codes.ResourceExhausted},
 	{raftlog.ErrNotLeader, codes.Unavailable},
 	{raftlog.ErrLeadershipLost, codes.Unavailable},
 	{raftlog.ErrShutdown, codes.Unavailable},

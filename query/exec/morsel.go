@@ -2,7 +2,9 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -117,7 +119,7 @@ func forEachMorsel(ctx context.Context, workers, n int, fn func(worker, i int) e
 				if i >= n {
 					return nil
 				}
-				if err := fn(w, i); err != nil {
+				if err := safeCall(fn, w, i); err != nil {
 					return err
 				}
 			}
@@ -131,4 +133,16 @@ func defaultWorkers(n int) int {
 		return n
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// safeCall runs one morsel, turning a panic into an error: worker
+// goroutines are outside any server's recovery, and a bug in one query
+// must not take the process down.
+func safeCall(fn func(worker, i int) error, w, i int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: panic in query worker: %v\n%s", ErrInternal, r, debug.Stack())
+		}
+	}()
+	return fn(w, i)
 }
