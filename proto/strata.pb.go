@@ -1192,7 +1192,10 @@ type QueryRequest_Plan struct {
 }
 
 type QueryRequest_Sql struct {
-	Sql string `protobuf:"bytes,2,opt,name=sql,proto3,oneof"` // reserved for the SQL issue
+	// One SQL statement: a query answers rows; a write (DDL, INSERT,
+	// ROLLBACK TABLE) goes through the write path and answers no rows and
+	// its command tag in the stats. EXPLAIN answers one text column.
+	Sql string `protobuf:"bytes,2,opt,name=sql,proto3,oneof"`
 }
 
 func (*QueryRequest_Plan) isQueryRequest_Query() {}
@@ -1292,8 +1295,14 @@ type QueryStats struct {
 	Rows          int64                  `protobuf:"varint,5,opt,name=rows,proto3" json:"rows,omitempty"`
 	ElapsedUs     int64                  `protobuf:"varint,6,opt,name=elapsed_us,json=elapsedUs,proto3" json:"elapsed_us,omitempty"`
 	Workers       int32                  `protobuf:"varint,7,opt,name=workers,proto3" json:"workers,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The PostgreSQL-style command tag of a SQL statement ("SELECT 3",
+	// "INSERT 0 5", "CREATE TABLE"); empty for a plan.
+	CommandTag string `protobuf:"bytes,8,opt,name=command_tag,json=commandTag,proto3" json:"command_tag,omitempty"`
+	// For each result column, whether PostgreSQL would answer numeric there
+	// (sum of integers, avg of integers): clients may print it as such.
+	NumericColumns []bool `protobuf:"varint,9,rep,packed,name=numeric_columns,json=numericColumns,proto3" json:"numeric_columns,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *QueryStats) Reset() {
@@ -1373,6 +1382,20 @@ func (x *QueryStats) GetWorkers() int32 {
 		return x.Workers
 	}
 	return 0
+}
+
+func (x *QueryStats) GetCommandTag() string {
+	if x != nil {
+		return x.CommandTag
+	}
+	return ""
+}
+
+func (x *QueryStats) GetNumericColumns() []bool {
+	if x != nil {
+		return x.NumericColumns
+	}
+	return nil
 }
 
 type RollbackRequest struct {
@@ -3574,7 +3597,7 @@ const file_strata_proto_rawDesc = "" +
 	"\rQueryResponse\x12\x1d\n" +
 	"\tarrow_ipc\x18\x01 \x01(\fH\x00R\barrowIpc\x12-\n" +
 	"\x05stats\x18\x02 \x01(\v2\x15.strata.v1.QueryStatsH\x00R\x05statsB\t\n" +
-	"\apayload\"\xe2\x01\n" +
+	"\apayload\"\xac\x02\n" +
 	"\n" +
 	"QueryStats\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x04R\aversion\x12%\n" +
@@ -3584,7 +3607,10 @@ const file_strata_proto_rawDesc = "" +
 	"\x04rows\x18\x05 \x01(\x03R\x04rows\x12\x1d\n" +
 	"\n" +
 	"elapsed_us\x18\x06 \x01(\x03R\telapsedUs\x12\x18\n" +
-	"\aworkers\x18\a \x01(\x05R\aworkers\"F\n" +
+	"\aworkers\x18\a \x01(\x05R\aworkers\x12\x1f\n" +
+	"\vcommand_tag\x18\b \x01(\tR\n" +
+	"commandTag\x12'\n" +
+	"\x0fnumeric_columns\x18\t \x03(\bR\x0enumericColumns\"F\n" +
 	"\x0fRollbackRequest\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1d\n" +
 	"\n" +
