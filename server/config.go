@@ -12,7 +12,11 @@ type Config struct {
 	GRPCAddr string // default 127.0.0.1:7600
 	HTTPAddr string // default 127.0.0.1:7680; "off" disables HTTP
 	RaftAddr string // default 127.0.0.1:7700
-	NodeID   string // default node1
+	PGAddr   string // PostgreSQL wire protocol; default 127.0.0.1:5433; "off" disables it
+	// PGPassword, when set, is the password every PostgreSQL client must
+	// give (any user name); empty trusts every local connection.
+	PGPassword string
+	NodeID     string // default node1
 	// Bootstrap a one-voter group when the data dir holds no Raft state
 	// (default true for a single node). An existing data dir always wins.
 	NoBootstrap bool
@@ -58,6 +62,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RaftAddr == "" {
 		c.RaftAddr = "127.0.0.1:7700"
+	}
+	if c.PGAddr == "" {
+		c.PGAddr = "127.0.0.1:5433"
 	}
 	if c.NodeID == "" {
 		c.NodeID = "node1"

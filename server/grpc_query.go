@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/query"
@@ -20,7 +19,15 @@ const queryMessageBytes = 4 << 20
 
 func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
 	start := time.Now()
-	err := n.runQuery(req, stream)
+	var err error
+	if text := req.GetSql(); text != "" {
+		err = n.readable()
+		if err == nil {
+			err = n.runSQL(text, stream)
+		}
+	} else {
+		err = n.runQuery(req, stream)
+	}
 	result := "ok"
 	if err != nil {
 		result = "error"
@@ -30,15 +37,15 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 	}
 	n.metrics.queries.WithLabelValues(result).Inc()
 	n.metrics.queryLatency.Observe(time.Since(start).Seconds())
+	if req.GetSql() != "" {
+		return sqlStatus(err)
+	}
 	return toStatus(err)
 }
 
 func (n *Node) runQuery(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
 	if err := n.readable(); err != nil {
 		return err
-	}
-	if req.GetSql() != "" {
-		return status.Error(codes.Unimplemented, "SQL text is not supported yet; send a plan")
 	}
 	p, err := PlanFromProto(req.GetPlan())
 	if err != nil {

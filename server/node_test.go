@@ -30,6 +30,9 @@ func startNode(t *testing.T, cfg Config) (*Node, stratapb.StrataClient) {
 		cfg.DataDir = t.TempDir()
 	}
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.RaftAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	if cfg.PGAddr == "" {
+		cfg.PGAddr = "127.0.0.1:0"
+	}
 	cfg.NoSync = true
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := Open(cfg)

@@ -67,6 +67,7 @@ type node struct {
 	grpcAddr string
 	httpAddr string
 	raftAddr string
+	pgAddr   string
 	extra    []string
 	cmd      *exec.Cmd
 	log      *os.File
@@ -75,7 +76,7 @@ type node struct {
 
 // startNode starts a server in a fresh data dir and waits until ready.
 func startNode(t *testing.T, extra ...string) *node {
-	n := &node{t: t, dataDir: t.TempDir(), grpcAddr: freeAddr(t), httpAddr: freeAddr(t), raftAddr: freeAddr(t), extra: extra}
+	n := &node{t: t, dataDir: t.TempDir(), grpcAddr: freeAddr(t), httpAddr: freeAddr(t), raftAddr: freeAddr(t), pgAddr: freeAddr(t), extra: extra}
 	n.start()
 	t.Cleanup(n.stop)
 	return n
@@ -85,7 +86,7 @@ func startNode(t *testing.T, extra ...string) *node {
 func (n *node) start() {
 	n.t.Helper()
 	args := append([]string{"server", "--data-dir", n.dataDir, "--grpc-addr", n.grpcAddr,
-		"--http-addr", n.httpAddr, "--raft-addr", n.raftAddr, "--log-level", "warn"}, n.extra...)
+		"--http-addr", n.httpAddr, "--raft-addr", n.raftAddr, "--pg-addr", n.pgAddr, "--log-level", "warn"}, n.extra...)
 	n.cmd = exec.Command(strataBinary(n.t), args...)
 	var err error
 	n.log, err = os.OpenFile(filepath.Join(n.dataDir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

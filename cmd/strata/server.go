@@ -22,8 +22,9 @@ func serverCmd() *cobra.Command {
 		Use:   "server",
 		Short: "Run a Strata node (a one-voter Raft group by default)",
 		Long: `server runs a Strata node. With no flags it is the embedded single-node
-default: data in ./strata-data, gRPC on 127.0.0.1:7600, HTTP (health,
-metrics) on 127.0.0.1:7680, Raft on 127.0.0.1:7700. On first start it
+default: data in ./strata-data, gRPC on 127.0.0.1:7600, the PostgreSQL
+wire protocol on 127.0.0.1:5433 (psql, drivers), HTTP (health, metrics) on
+127.0.0.1:7680, Raft on 127.0.0.1:7700. On first start it
 bootstraps a one-voter Raft group; an existing data directory always wins
 over flags and is never bootstrapped again. SIGINT or SIGTERM shut it down
 gracefully.`,
@@ -36,6 +37,9 @@ gracefully.`,
 			cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 			cfg.Version = version
 			cfg.NoSync = noSync
+			if cfg.PGPassword == "" {
+				cfg.PGPassword = os.Getenv("STRATA_PG_PASSWORD")
+			}
 			return runServer(cmd.Context(), cfg)
 		},
 	}
@@ -44,6 +48,8 @@ gracefully.`,
 	f.StringVar(&cfg.GRPCAddr, "grpc-addr", "127.0.0.1:7600", "gRPC listen address")
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:7680", `HTTP listen address (/healthz, /readyz, /metrics, /status); "off" to disable`)
 	f.StringVar(&cfg.RaftAddr, "raft-addr", "127.0.0.1:7700", "Raft transport address")
+	f.StringVar(&cfg.PGAddr, "pg-addr", "127.0.0.1:5433", `PostgreSQL wire protocol listen address (psql, drivers); "off" to disable`)
+	f.StringVar(&cfg.PGPassword, "pg-password", "", "password PostgreSQL clients must give (default: none, trust local connections); also read from $STRATA_PG_PASSWORD")
 	f.StringVar(&cfg.NodeID, "node-id", "node1", "this node's id in the Raft group (fixed for the life of the data dir)")
 	f.Int64Var(&cfg.IngestBudgetBytes, "ingest-budget", 256<<20, "bytes of ingest batches in flight before writers get RESOURCE_EXHAUSTED")
 	f.Int64Var(&cfg.MaxDataBytes, "max-data-bytes", 0, "cap on stored data bytes (0: none); above it writes get RESOURCE_EXHAUSTED")
