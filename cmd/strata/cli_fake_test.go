@@ -191,7 +191,7 @@ func TestRunLoadCreateRerunAndQuery(t *testing.T) {
 	if err := runQuery(ctx, queryOptions{Addr: addr, Table: "tx", Limit: 10, Format: "table"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"id  account  amount                   ts", " 2        b    NULL  2026-01-01 00:00:01", "(5 rows; version"} {
+	for _, want := range []string{" id | account | amount |         ts\n", "  2 | b       |        | 2026-01-01 00:00:01\n", "(5 rows; version"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("query output lacks %q:\n%s", want, out.String())
 		}

@@ -2,157 +2,256 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
 
-	"github.com/stratadb/strata/query"
-	"github.com/stratadb/strata/query/plan"
-	"github.com/stratadb/strata/storage"
+	"github.com/stratadb/strata/client"
+	"github.com/stratadb/strata/ingest"
+	"github.com/stratadb/strata/server"
 )
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	Rows     int
+	Rate     int
+	MaxRows  int64
+	Engine   bool
+	LogLevel string
+	Shell    shellOptions
+}
+
 func demoCmd() *cobra.Command {
-	var rows int
+	var o demoOptions
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Load generated device telemetry in-process and run aggregation queries",
-		Long: `demo builds an in-memory store, streams generated device telemetry into it
-in versioned batches, and runs a few aggregation queries over it with the
-vectorized engine, printing each answer and how it ran.`,
+		Use:   "demo [-c SQL | -f FILE]",
+		Short: "Start a throwaway node with live telemetry data and open the SQL shell on it",
+		Long: `demo starts an embedded single node (in a temporary data directory, on free
+loopback ports), creates a table telemetry (ts, host, region, service, cpu,
+mem_mb, net_rx_kb, errors; partitioned by host, sorted by ts), loads --rows
+readings of the last hour, then streams --rate new readings a second,
+timestamped now, through the node's exactly-once write path, until the
+shell exits (or --max-rows have been streamed). It prints a few example
+queries and opens the SQL shell (the same as ` + "`strata sql`" + `) on the node;
+other clients can connect to the gRPC address it prints. On exit it stops
+the stream and the node and deletes the data directory.
+
+With -c or -f it runs the statements instead of the interactive shell
+(scripting, tests): the stream runs meanwhile, so counts grow between
+statements.
+
+--engine runs the older in-process demo instead: no node, no SQL; the
+query engine alone over --rows generated readings (default 5,000,000),
+printing a few aggregation plans' answers and how they ran. It shows the
+engine's raw speed without the network.
+
+Shell options:
+
+` + shellHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if rows < 1 {
-				return fmt.Errorf("--rows must be positive, got %d", rows)
+			if o.Engine {
+				if !cmd.Flags().Changed("rows") {
+					o.Rows = 5_000_000
+				}
+				if o.Rows < 1 {
+					return fmt.Errorf("--rows must be positive, got %d", o.Rows)
+				}
+				return runEngineDemo(cmd.Context(), cmd.OutOrStdout(), o.Rows)
 			}
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), rows)
+			if o.Rows < 0 || o.Rate < 0 || o.MaxRows < 0 {
+				return errors.New("--rows, --rate and --max-rows must not be negative")
+			}
+			return runNodeDemo(cmd.Context(), o, shellIO{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), Err: cmd.ErrOrStderr()})
 		},
 	}
-	cmd.Flags().IntVar(&rows, "rows", 5_000_000, "rows of telemetry to load")
+	f := cmd.Flags()
+	f.IntVar(&o.Rows, "rows", 1_000_000, "readings of the last hour to load before the shell opens (--engine: readings to load, default 5,000,000)")
+	f.IntVar(&o.Rate, "rate", 100_000, "readings a second to stream while the shell runs (0: none)")
+	f.Int64Var(&o.MaxRows, "max-rows", 50_000_000, "stop streaming after this many readings (0: never; about 40 bytes of memory each)")
+	f.BoolVar(&o.Engine, "engine", false, "run the in-process engine demo instead (no node, no SQL)")
+	f.StringVar(&o.LogLevel, "log-level", "error", "the node's log level (logs go to standard error)")
+	o.Shell.addFlags(cmd)
 	return cmd
 }
 
-var telemetryDef = storage.TableDef{
-	Name: "telemetry",
-	Columns: []storage.Column{
-		{Name: "ts", Type: storage.TypeTimestamp},
-		{Name: "host", Type: storage.TypeString},
-		{Name: "region", Type: storage.TypeString},
-		{Name: "cpu", Type: storage.TypeFloat64, Nullable: true},
-		{Name: "mem_mb", Type: storage.TypeInt64},
-	},
-	PartitionKey: []string{"host"},
-	SortKey:      []string{"ts"},
+// demoNode is the demo's embedded node and a client of it.
+type demoNode struct {
+	dir  string
+	node *server.Node
+	c    *client.Client
 }
 
-var regions = []string{"eu-west", "eu-north", "us-east", "us-west", "ap-south"}
-
-// demoStart is the first reading's time: 2026-01-01 00:00 UTC.
-var demoStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
-
-func telemetryBatch(start, n int) arrow.RecordBatch {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, telemetryDef.ArrowSchema())
-	defer b.Release()
-	for i := start; i < start+n; i++ {
-		host := i % 200
-		b.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(demoStart + int64(i/200)*10_000_000))
-		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("host-%03d", host))
-		b.Field(2).(*array.StringBuilder).Append(regions[host%len(regions)])
-		if i%997 == 0 {
-			b.Field(3).AppendNull() // a missed reading
-		} else {
-			b.Field(3).(*array.Float64Builder).Append(float64((i*7919)%1000) / 10)
-		}
-		b.Field(4).(*array.Int64Builder).Append(int64(512 + (i*31)%15_000))
+// startDemoNode starts a node in a fresh temporary directory on free
+// loopback ports and waits until it is ready.
+func startDemoNode(ctx context.Context, logLevel string, logOut io.Writer) (*demoNode, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
 	}
-	return b.NewRecordBatch()
+	dir, err := os.MkdirTemp("", "strata-demo-")
+	if err != nil {
+		return nil, err
+	}
+	d := &demoNode{dir: dir}
+	d.node, err = server.Open(server.Config{
+		DataDir:  dir,
+		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", RaftAddr: "127.0.0.1:0", PGAddr: "off",
+		NoSync:  true, // the data is thrown away on exit
+		Logger:  slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level})),
+		Version: version,
+	})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if d.c, err = client.Dial(d.node.GRPCAddr(), client.Options{}); err == nil {
+		err = waitReady(ctx, d.c)
+	}
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
 }
 
-func runDemo(ctx context.Context, out io.Writer, rows int) error {
-	s := storage.New(storage.Options{})
-	defer s.Close()
-	if err := s.CreateTable(1, telemetryDef); err != nil {
-		return err
-	}
-	start := time.Now()
-	version := uint64(2)
-	for i := 0; i < rows; i += 100_000 {
-		rec := telemetryBatch(i, min(100_000, rows-i))
-		err := s.Apply(version, []storage.TableBatch{{Table: "telemetry", Record: rec}})
-		rec.Release()
-		if err != nil {
-			return err
+func waitReady(ctx context.Context, c *client.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.GetReady() {
+			return nil
 		}
-		version++
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the demo node did not become ready: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	took := time.Since(start)
-	info, err := s.DescribeTable("telemetry")
+}
+
+// close stops the node and deletes its data directory.
+func (d *demoNode) close() error {
+	if d.c != nil {
+		d.c.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := d.node.Close(ctx)
+	if rmErr := os.RemoveAll(d.dir); err == nil {
+		err = rmErr
+	}
+	return err
+}
+
+func runNodeDemo(ctx context.Context, o demoOptions, sio shellIO) (err error) {
+	// SIGTERM and SIGHUP end the demo cleanly; so does SIGINT, except in
+	// the interactive shell, where Ctrl-C cancels a statement.
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGHUP}
+	scripted := len(o.Shell.Commands) > 0 || len(o.Shell.Files) > 0 || !sio.interactive()
+	if scripted {
+		sigs = append(sigs, os.Interrupt)
+	}
+	ctx, stop := signal.NotifyContext(ctx, sigs...)
+	defer stop()
+	d, err := startDemoNode(ctx, o.LogLevel, sio.Err)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "loaded %d rows in %v (%.1fM rows/s): %d sealed chunks, %d buffered rows, version %d\n\n",
-		info.Rows, took.Round(time.Millisecond), float64(rows)/took.Seconds()/1e6, info.SealedChunks, info.BufferedRows, s.Applied())
-	for _, q := range demoQueries(rows) {
-		fmt.Fprintf(out, "-- %s\n", q.title)
-		res, err := query.Execute(ctx, s, q.plan, query.Options{})
-		if err != nil {
-			return fmt.Errorf("%s: %w", q.title, err)
+	defer func() {
+		if cerr := d.close(); err == nil && cerr != nil {
+			err = fmt.Errorf("stop the demo node: %w", cerr)
 		}
-		printResult(out, res)
-		res.Release()
+	}()
+	start := time.Now()
+	if err := setupTelemetry(ctx, d.c, o.Rows, start); err != nil {
+		return err
+	}
+	loaded := time.Since(start)
+	var st *streamer
+	if o.Rate > 0 {
+		w, err := d.c.NewWriter(telemetryDef.Name, client.WriterOptions{ProducerID: "demo-stream", BatchRows: max(o.Rate, 1024)})
+		if err != nil {
+			return err
+		}
+		st = startStreamer(ctx, w, o.Rate, o.MaxRows, int64(o.Rows))
+		defer func() {
+			if serr := st.Stop(5 * time.Second); serr != nil && ctx.Err() == nil {
+				fmt.Fprintf(sio.Err, "demo: the telemetry stream stopped: %v\n", serr)
+			}
+		}()
+	}
+	banner := func(out io.Writer) { printDemoBanner(out, d, o, loaded) }
+	return runShell(ctx, d.c, d.node.GRPCAddr(), o.Shell, sio, banner)
+}
+
+// setupTelemetry creates the table and loads rows readings spread evenly
+// over the hour before now.
+func setupTelemetry(ctx context.Context, c *client.Client, rows int, now time.Time) error {
+	if _, err := c.CreateTable(ctx, ingest.TableDefToProto(telemetryDef), false); err != nil {
+		return fmt.Errorf("create table telemetry: %w", err)
+	}
+	if rows == 0 {
+		return nil
+	}
+	w, err := c.NewWriter(telemetryDef.Name, client.WriterOptions{ProducerID: "demo-history"})
+	if err != nil {
+		return err
+	}
+	step := max(1, time.Hour.Microseconds()/int64(rows))
+	t0 := now.UnixMicro() - step*int64(rows)
+	for first := 0; first < rows; first += 65536 {
+		n := min(65536, rows-first)
+		rec := telemetryBatch(memory.DefaultAllocator, int64(first), n, t0+int64(first)*step, step)
+		err := w.Write(ctx, rec)
+		rec.Release()
+		if err != nil {
+			w.Close(ctx)
+			return fmt.Errorf("load telemetry: %w", err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		return fmt.Errorf("load telemetry: %w", err)
 	}
 	return nil
 }
 
-type demoQuery struct {
-	title string
-	plan  plan.Node
+// demoExamples are the queries the banner suggests (the e2e test runs
+// them all).
+var demoExamples = []string{
+	"SELECT count(*) FROM telemetry;",
+	"SELECT host, avg(cpu), max(mem_mb) FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY host ORDER BY avg(cpu) DESC LIMIT 5;",
+	"SELECT time_bucket('10 seconds', ts) AS t, count(*), round(avg(cpu), 1) AS cpu FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY t ORDER BY t;",
+	"SELECT region, service, count(*), sum(errors) FROM telemetry GROUP BY region, service ORDER BY sum(errors) DESC LIMIT 5;",
+	"EXPLAIN SELECT count(*) FROM telemetry WHERE host = 'host-007' AND ts >= now() - interval '10 minutes';",
 }
 
-func col(name string) plan.Expr { return plan.Col{Name: name} }
-
-func demoQueries(rows int) []demoQuery {
-	scan := &plan.Scan{Table: "telemetry"}
-	lastHour := plan.TimestampMicros(demoStart + int64(rows/200)*10_000_000 - 3_600_000_000)
-	return []demoQuery{
-		{"SELECT count(*), avg(cpu), max(mem_mb) FROM telemetry", &plan.Aggregate{Input: scan, Aggs: []plan.NamedAgg{
-			{Name: "count", Agg: plan.Agg{Func: plan.AggCountStar}},
-			{Name: "avg_cpu", Agg: plan.Agg{Func: plan.AggAvg, Arg: col("cpu")}},
-			{Name: "max_mem_mb", Agg: plan.Agg{Func: plan.AggMax, Arg: col("mem_mb")}},
-		}}},
-		{"SELECT region, count(*), avg(cpu) FROM telemetry GROUP BY region ORDER BY region", &plan.Sort{
-			Input: &plan.Aggregate{Input: scan, GroupBy: []plan.Named{{Name: "region", Expr: col("region")}}, Aggs: []plan.NamedAgg{
-				{Name: "count", Agg: plan.Agg{Func: plan.AggCountStar}},
-				{Name: "avg_cpu", Agg: plan.Agg{Func: plan.AggAvg, Arg: col("cpu")}},
-			}},
-			Keys: []plan.SortKey{{Expr: col("region")}},
-		}},
-		{"SELECT date_trunc('day', ts) AS day, count(DISTINCT host), sum(mem_mb) FROM telemetry GROUP BY day ORDER BY day LIMIT 5", &plan.Limit{
-			Input: &plan.Sort{
-				Input: &plan.Aggregate{Input: scan,
-					GroupBy: []plan.Named{{Name: "day", Expr: plan.DateTrunc{Unit: plan.TruncDay, X: col("ts")}}},
-					Aggs: []plan.NamedAgg{
-						{Name: "hosts", Agg: plan.Agg{Func: plan.AggCountDistinct, Arg: col("host")}},
-						{Name: "sum_mem_mb", Agg: plan.Agg{Func: plan.AggSum, Arg: col("mem_mb")}},
-					}},
-				Keys: []plan.SortKey{{Expr: col("day")}},
-			},
-			Count: 5,
-		}},
-		{"SELECT host, max(cpu) FROM telemetry WHERE ts >= <last hour> GROUP BY host ORDER BY max(cpu) DESC, host LIMIT 3", &plan.Limit{
-			Input: &plan.Sort{
-				Input: &plan.Aggregate{
-					Input:   &plan.Filter{Input: scan, Pred: plan.Bin{Op: plan.OpGe, L: col("ts"), R: plan.Lit{Value: lastHour}}},
-					GroupBy: []plan.Named{{Name: "host", Expr: col("host")}},
-					Aggs:    []plan.NamedAgg{{Name: "max_cpu", Agg: plan.Agg{Func: plan.AggMax, Arg: col("cpu")}}},
-				},
-				Keys: []plan.SortKey{{Expr: col("max_cpu"), Desc: true}, {Expr: col("host")}},
-			},
-			Count: 3,
-		}},
+func printDemoBanner(out io.Writer, d *demoNode, o demoOptions, loaded time.Duration) {
+	fmt.Fprintf(out, "Strata demo %s: an embedded single node; data in %s (deleted on exit)\n", version, d.dir)
+	fmt.Fprintf(out, "  gRPC %s   (another shell: strata sql --addr %s)\n", d.node.GRPCAddr(), d.node.GRPCAddr())
+	fmt.Fprintf(out, "  HTTP http://%s/metrics\n\n", d.node.HTTPAddr())
+	fmt.Fprintf(out, "Table telemetry (ts, host, region, service, cpu, mem_mb, net_rx_kb, errors),\npartitioned by host, sorted by ts: %d readings of the last hour loaded in %v.\n",
+		o.Rows, loaded.Round(time.Millisecond))
+	switch {
+	case o.Rate == 0:
+	case o.MaxRows > 0:
+		fmt.Fprintf(out, "Streaming %d new readings a second (at most %d) until you quit.\n", o.Rate, o.MaxRows)
+	default:
+		fmt.Fprintf(out, "Streaming %d new readings a second until you quit.\n", o.Rate)
 	}
+	fmt.Fprintln(out, "\nTry:")
+	for _, q := range demoExamples {
+		fmt.Fprintln(out, "  "+q)
+	}
+	fmt.Fprintln(out, "  \\d telemetry    \\timing    \\x    \\?    \\q")
+	fmt.Fprintln(out)
 }

@@ -1,14 +1,18 @@
 // Command strata is Strata's one binary: `server` runs a node, `load`
-// feeds it files, `query` asks it, `demo` runs the engine in-process, and
+// feeds it files, `sql` is the SQL shell, `query` asks with flags,
+// `demo` runs an embedded node with live data and the shell, and
 // `version` prints the version. It wires flags to configuration; the work
 // is done by the packages it imports.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/stratadb/strata/cmd/strata/internal/shell"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -21,9 +25,12 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), loadCmd(), queryCmd())
+	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), loadCmd(), sqlCmd(), queryCmd())
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "strata:", err)
+		var failed *shell.Failed
+		if !errors.As(err, &failed) { // the shell printed its own
+			fmt.Fprintln(os.Stderr, "strata:", err)
+		}
 		os.Exit(1)
 	}
 }
