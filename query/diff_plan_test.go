@@ -71,10 +71,19 @@ func (g *diffGen) query() diffQuery {
 	q.version, asOf = g.versions()
 	g.tb = g.table(q.version, asOf)
 	var n plan.Node = &plan.Scan{Table: g.tb.def.Name, AsOf: asOf}
+	base := "scan"
+	if g.pct(4) {
+		n, base = g.values(), "values"
+	}
 	if g.pct(60) {
 		n = &plan.Filter{Input: n, Pred: g.pred(g.schema(n), 3)}
 	}
 	n, q.shape = g.body(n)
+	q.shape = base + ":" + q.shape
+	if g.pct(8) {
+		n = g.distinctOn(n)
+		q.shape += "+distinct-on"
+	}
 	switch r := g.rng.IntN(100); {
 	case r < 20:
 		n = &plan.Sort{Input: n, Keys: g.sortKeys(g.schema(n))}
@@ -234,6 +243,9 @@ func (g *diffGen) aggregate(in plan.Node) plan.Node {
 		a.GroupBy = append(a.GroupBy, plan.Named{Name: fmt.Sprintf("k%d", i), Expr: g.groupKey(sch)})
 	}
 	na := 1 + g.rng.IntN(4)
+	if nk > 0 && g.pct(15) {
+		na = 0 // DISTINCT
+	}
 	for i := range na {
 		a.Aggs = append(a.Aggs, plan.NamedAgg{Name: fmt.Sprintf("a%d", i), Agg: g.agg(sch)})
 	}
@@ -340,6 +352,11 @@ func (g *diffGen) pick(sch plan.Schema, ok func(storage.ColumnType) bool) (plan.
 
 // valueExpr is an expression of any type for a projection.
 func (g *diffGen) valueExpr(sch plan.Schema, depth int) typed {
+	if depth > 0 && g.pct(18) {
+		if e, ok := g.moreExpr(sch, depth); ok {
+			return e
+		}
+	}
 	switch r := g.rng.IntN(100); {
 	case r < 40:
 		f := sch[g.rng.IntN(len(sch))]
@@ -367,6 +384,11 @@ func (g *diffGen) valueExpr(sch plan.Schema, depth int) typed {
 // numeric is an arithmetic expression over numeric columns and constants.
 func (g *diffGen) numeric(sch plan.Schema, depth int) typed {
 	c, hasCol := g.pick(sch, plan.IsNumeric)
+	if depth > 0 && hasCol && g.pct(8) {
+		if e, ok := g.numericMore(sch, depth); ok {
+			return e
+		}
+	}
 	r := g.rng.IntN(100)
 	switch {
 	case depth <= 0 || r < 40:
@@ -448,6 +470,9 @@ func (g *diffGen) pred(sch plan.Schema, depth int) plan.Expr {
 		return plan.Bin{Op: plan.OpOr, L: g.pred(sch, depth-1), R: g.pred(sch, depth-1)}
 	case depth > 0 && r < 33:
 		return plan.Not{X: g.pred(sch, depth-1)}
+	}
+	if g.pct(5) {
+		return g.like(sch, depth)
 	}
 	f := sch[g.rng.IntN(len(sch))]
 	x := plan.Col{Name: f.Name}

@@ -54,17 +54,30 @@ func (st *aggState) charge(b *budget) error {
 	return b.grow(delta, "aggregation state")
 }
 
-func compileAggregate(n *plan.Aggregate, in plan.Schema) ([]groupKey, []aggSpec, error) {
-	keys := make([]groupKey, len(n.GroupBy))
-	for i, g := range n.GroupBy {
-		e, err := compileExpr(g.Expr, in)
+// compileGroupKeys compiles grouping expressions (GROUP BY, DISTINCT ON).
+func compileGroupKeys(exprs []plan.Expr, in plan.Schema) ([]groupKey, error) {
+	keys := make([]groupKey, len(exprs))
+	for i, x := range exprs {
+		e, err := compileExpr(x, in)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		keys[i] = groupKey{expr: e, strCol: -1}
-		if c, ok := colIndex(g.Expr, in); ok && e.typ == storage.TypeString {
+		if c, ok := colIndex(x, in); ok && e.typ == storage.TypeString {
 			keys[i].strCol = c
 		}
+	}
+	return keys, nil
+}
+
+func compileAggregate(n *plan.Aggregate, in plan.Schema) ([]groupKey, []aggSpec, error) {
+	exprs := make([]plan.Expr, len(n.GroupBy))
+	for i, g := range n.GroupBy {
+		exprs[i] = g.Expr
+	}
+	keys, err := compileGroupKeys(exprs, in)
+	if err != nil {
+		return nil, nil, err
 	}
 	specs := make([]aggSpec, len(n.Aggs))
 	for i, a := range n.Aggs {

@@ -82,6 +82,18 @@ func compileExpr(e plan.Expr, in plan.Schema) (expr, error) {
 		return compileTemporal(e.X, in, func(v *vector) *vector { return truncKernel(v, e.Unit) })
 	case plan.TimeBucket:
 		return compileTemporal(e.X, in, func(v *vector) *vector { return bucketKernel(v, e.Width, e.Origin) })
+	case plan.Case:
+		return compileCase(e, in)
+	case plan.Coalesce:
+		return compileCoalesce(e, in)
+	case plan.Like:
+		return compileLikeExpr(e, in)
+	case plan.Cast:
+		return compileCast(e, in)
+	case plan.Func:
+		return compileFunc(e, in)
+	case plan.Param:
+		return expr{}, fmt.Errorf("%w: parameter $%d has no value", plan.ErrInvalidPlan, e.Index)
 	}
 	return expr{}, fmt.Errorf("%w: cannot evaluate %T", plan.ErrInvalidPlan, e)
 }

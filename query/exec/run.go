@@ -142,6 +142,15 @@ func (r *run) node(n plan.Node) (*relation, error) {
 		}
 		defer in.release()
 		return r.limit(in, n.Count, n.Offset)
+	case *plan.DistinctOn:
+		in, err := r.node(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		defer in.release()
+		return r.distinctOn(in, n.On)
+	case *plan.Values:
+		return r.values(n)
 	}
 	return nil, fmt.Errorf("%w: cannot execute %T", plan.ErrInvalidPlan, n)
 }

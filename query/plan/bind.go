@@ -106,6 +106,8 @@ func BindExpr(e Expr, in Schema) (Expr, storage.ColumnType, error) {
 		}
 		x, err := bindTemporal(e.X, in, e.String())
 		return TimeBucket{e.Width, e.Origin, x}, storage.TypeTimestamp, err
+	case Case, Coalesce, Like, Cast, Func, Param:
+		return bindMore(e, in)
 	case nil:
 		return nil, 0, fmt.Errorf("%w: missing expression", ErrInvalidPlan)
 	}

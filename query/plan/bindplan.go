@@ -63,6 +63,10 @@ func Bind(n Node, cat Catalog) (Node, Schema, error) {
 			return nil, nil, err
 		}
 		return &Limit{in, n.Count, n.Offset}, s, nil
+	case *DistinctOn:
+		return bindDistinctOn(n, cat)
+	case *Values:
+		return bindValues(n)
 	case nil:
 		return nil, nil, fmt.Errorf("%w: missing plan node", ErrInvalidPlan)
 	}
@@ -96,6 +100,9 @@ func bindProject(n *Project, cat Catalog) (Node, Schema, error) {
 }
 
 func bindAggregate(n *Aggregate, cat Catalog) (Node, Schema, error) {
+	if len(n.GroupBy) == 0 && len(n.Aggs) == 0 {
+		return nil, nil, fmt.Errorf("%w: aggregate without group keys or aggregates", ErrInvalidPlan)
+	}
 	in, s, err := Bind(n.Input, cat)
 	if err != nil {
 		return nil, nil, err

@@ -177,7 +177,10 @@ func (n *Aggregate) Describe() string {
 	for i, a := range n.Aggs {
 		aggs[i] = fmt.Sprintf("%v AS %s", a.Agg, quoteIdent(a.Name))
 	}
-	s := "Aggregate " + strings.Join(aggs, ", ")
+	s := "Aggregate"
+	if len(aggs) > 0 {
+		s += " " + strings.Join(aggs, ", ")
+	}
 	if len(n.GroupBy) > 0 {
 		s += " GROUP BY " + namedList(n.GroupBy)
 	}

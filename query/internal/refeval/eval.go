@@ -113,6 +113,10 @@ func (r *run) node(n plan.Node) (*rel, error) {
 		}
 		lo, hi := window(len(in.rows), n.Count, n.Offset)
 		return &rel{in.schema, in.rows[lo:hi]}, nil
+	case *plan.DistinctOn:
+		return r.distinctOn(n)
+	case *plan.Values:
+		return r.values(n)
 	}
 	return nil, fmt.Errorf("BUG: refeval: unknown node %T", n)
 }

@@ -76,8 +76,32 @@ func isConst(e plan.Expr) bool {
 		return isConst(e.X)
 	case plan.TimeBucket:
 		return isConst(e.X)
+	case plan.Case:
+		for _, w := range e.Whens {
+			if !isConst(w.Cond) || !isConst(w.Then) {
+				return false
+			}
+		}
+		return e.Else == nil || isConst(e.Else)
+	case plan.Coalesce:
+		return allConst(e.Args)
+	case plan.Like:
+		return isConst(e.X) && isConst(e.Pattern)
+	case plan.Cast:
+		return isConst(e.X)
+	case plan.Func:
+		return allConst(e.Args)
 	}
 	return false
+}
+
+func allConst(es []plan.Expr) bool {
+	for _, e := range es {
+		if !isConst(e) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *compiler) compile1(e plan.Expr, sch plan.Schema) (fn, storage.ColumnType, error) {
@@ -86,6 +110,12 @@ func (c *compiler) compile1(e plan.Expr, sch plan.Schema) (fn, storage.ColumnTyp
 		i := sch.Index(e.Name)
 		if i < 0 {
 			return nil, 0, fmt.Errorf("BUG: refeval: column %q not in %v", e.Name, sch)
+		}
+		return func(row []cell) cell { return row[i] }, sch[i].Type, nil
+	case plan.ColAt:
+		i := e.Index
+		if i < 0 || i >= len(sch) {
+			return nil, 0, fmt.Errorf("BUG: refeval: column position %d not in %v", i+1, sch)
 		}
 		return func(row []cell) cell { return row[i] }, sch[i].Type, nil
 	case plan.Lit:
@@ -107,6 +137,8 @@ func (c *compiler) compile1(e plan.Expr, sch plan.Schema) (fn, storage.ColumnTyp
 		return c.compileTemporal(e.X, sch, func(us int64) (int64, error) { return dateTrunc(e.Unit, us) })
 	case plan.TimeBucket:
 		return c.compileTemporal(e.X, sch, func(us int64) (int64, error) { return timeBucket(e.Width, e.Origin, us) })
+	case plan.Case, plan.Coalesce, plan.Like, plan.Cast, plan.Func:
+		return c.compileMore(e, sch)
 	}
 	return nil, 0, fmt.Errorf("BUG: refeval: unknown expression %T", e)
 }
