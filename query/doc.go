@@ -16,4 +16,8 @@
 //	defer res.Release()
 //	for _, rec := range res.Records { ... } // Arrow records in res.Schema
 //	fmt.Println(res.Stats.ChunksScanned, res.Stats.ChunksPruned, res.Stats.Elapsed)
+//
+//	e, err := query.Explain(ctx, store, p, query.Options{}) // what a run would read, not run
+//	fmt.Println(e)                                         // PostgreSQL-like plan lines
+//	e, res, err = query.ExplainAnalyze(ctx, store, p, opts) // run too: a footer with its Stats
 package query

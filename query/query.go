@@ -83,24 +83,47 @@ func (r *Result) Release() {
 // version reads one consistent snapshot.
 func Execute(ctx context.Context, src Source, p plan.Node, opts Options) (*Result, error) {
 	start := time.Now()
+	q, err := prepare(src, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer q.snaps.release()
+	return q.execute(ctx, start)
+}
+
+// prepared is a plan bound against the snapshots it reads.
+type prepared struct {
+	snaps  *snapshots
+	bound  plan.Node
+	schema plan.Schema
+	opts   Options
+}
+
+// prepare takes the snapshots a plan reads and binds it; the caller
+// releases q.snaps.
+func prepare(src Source, p plan.Node, opts Options) (*prepared, error) {
 	snaps, err := takeSnapshots(src, p, opts.Version)
 	if err != nil {
 		return nil, err
 	}
-	defer snaps.release()
-	bound, _, err := plan.Bind(p, snaps)
+	bound, schema, err := plan.Bind(p, snaps)
 	if err != nil {
+		snaps.release()
 		return nil, err
 	}
-	limit := opts.MemoryLimit
+	return &prepared{snaps: snaps, bound: bound, schema: schema, opts: opts}, nil
+}
+
+func (q *prepared) config() exec.Config {
+	limit := q.opts.MemoryLimit
 	if limit == 0 {
 		limit = DefaultMemoryLimit
 	}
-	schema, recs, st, err := exec.Run(ctx, bound, snaps, exec.Config{
-		Workers:     opts.Parallelism,
-		MemoryLimit: limit,
-		Allocator:   opts.Allocator,
-	})
+	return exec.Config{Workers: q.opts.Parallelism, MemoryLimit: limit, Allocator: q.opts.Allocator}
+}
+
+func (q *prepared) execute(ctx context.Context, start time.Time) (*Result, error) {
+	schema, recs, st, err := exec.Run(ctx, q.bound, q.snaps, q.config())
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +131,7 @@ func Execute(ctx context.Context, src Source, p plan.Node, opts Options) (*Resul
 		Schema:  schema,
 		Records: recs,
 		Stats: Stats{
-			Version:       snaps.defaultVersion(),
+			Version:       q.snaps.defaultVersion(),
 			ChunksScanned: st.ChunksScanned,
 			ChunksPruned:  st.ChunksPruned,
 			RowsScanned:   st.RowsScanned,

@@ -19,7 +19,17 @@
 //
 // Expressions are evaluated only over the rows of the current view, so a
 // row hidden by its version or removed by an earlier conjunct never raises
-// an error (division by zero, overflow).
+// an error (division by zero, overflow). CASE and COALESCE keep to that:
+// each branch is evaluated over the sub-view of the rows that reach it and
+// the results are scattered back by slot. LIKE compiles a constant pattern
+// once per batch (exact, prefix, suffix, contains and %-only patterns are
+// string searches), and LIKE, casts from text, lower and upper work once
+// per dictionary entry on dictionary-encoded strings.
+//
+// DistinctOn and Values are relation operators, like Sort and Limit; a
+// Values relation feeds Project, Filter and Aggregate as any intermediate
+// result does. PlanScans tells, without running, what each scan of a plan
+// would read (EXPLAIN), with the pruning Run uses.
 //
 // exec reads storage through Chunk, ChunkStats and TableSnapshot only; it
 // does not know how chunks are built or persisted.

@@ -29,7 +29,12 @@ type input struct {
 	table   *storage.TableSnapshot // nil for intermediate results
 	sortCol int                    // integer-like column sealed chunks are sorted on, or -1
 	morsels []morsel
-	pruned  int
+	pruned  int // chunks ruled out: prunedByKey + prunedByStats
+	// prunedByKey counts chunks of partitions the filter's partition-key
+	// values do not hash to; prunedByStats, chunks whose min/max rule it out.
+	prunedByKey, prunedByStats int
+	// buckets are the partitions that may hold matching rows (nil: all).
+	buckets map[int]bool
 }
 
 // visible returns the rows of m a read sees: nil for all of them.
@@ -47,19 +52,20 @@ func (in *input) visible(m morsel) []int32 {
 // out by partition key or statistics.
 func tableInput(t *storage.TableSnapshot, schema plan.Schema, pred plan.Expr) *input {
 	in := &input{schema: schema, types: typesOf(schema), table: t, sortCol: sortedColumn(t.Def(), schema)}
-	buckets := partitionBuckets(t.Def(), pred, schema)
+	in.buckets = partitionBuckets(t.Def(), pred, schema)
 	checks := compilePruning(pred, schema)
 	for _, ref := range t.Chunks() {
-		if buckets != nil && !buckets[ref.Partition] {
-			in.pruned++
+		if in.buckets != nil && !in.buckets[ref.Partition] {
+			in.prunedByKey++
 			continue
 		}
 		if !passes(checks, ref.Chunk) {
-			in.pruned++
+			in.prunedByStats++
 			continue
 		}
 		in.morsels = append(in.morsels, morsel{rec: ref.Chunk.Record(), chunk: ref.Chunk})
 	}
+	in.pruned = in.prunedByKey + in.prunedByStats
 	return in
 }
 

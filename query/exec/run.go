@@ -166,16 +166,7 @@ func passthrough(s plan.Schema) []plan.Named {
 // withInput peels the filters off n, builds the input they apply to (a
 // table scan, pruned, or an intermediate result) and runs fn on it.
 func (r *run) withInput(n plan.Node, fn func(in *input, pred plan.Expr) (*relation, error)) (*relation, error) {
-	var preds []plan.Expr
-	for {
-		f, ok := n.(*plan.Filter)
-		if !ok {
-			break
-		}
-		preds = append([]plan.Expr{f.Pred}, preds...) // inner filters first
-		n = f.Input
-	}
-	pred := plan.And(preds...)
+	n, pred := peelFilters(n)
 	schema, err := r.schema(n)
 	if err != nil {
 		return nil, err
@@ -196,6 +187,21 @@ func (r *run) withInput(n plan.Node, fn func(in *input, pred plan.Expr) (*relati
 	}
 	defer rel.release()
 	return fn(relationInput(rel), pred)
+}
+
+// peelFilters returns the node under a chain of filters and their
+// predicates joined, inner ones first (nil when n is no filter). A scan
+// under filters reads through them: they prune its chunks.
+func peelFilters(n plan.Node) (plan.Node, plan.Expr) {
+	var preds []plan.Expr
+	for {
+		f, ok := n.(*plan.Filter)
+		if !ok {
+			return n, plan.And(preds...)
+		}
+		preds = append([]plan.Expr{f.Pred}, preds...)
+		n = f.Input
+	}
 }
 
 // startMorsel makes the view of a morsel's visible rows and applies the
@@ -250,7 +256,7 @@ func (r *run) startMorsel(in *input, m morsel, filters []filterStep) (b *batch, 
 }
 
 func (r *run) workersFor(n int) int {
-	w := max(1, min(r.workers, n))
+	w := workersFor(r.workers, n)
 	for {
 		cur := r.maxWorkers.Load()
 		if int64(w) <= cur || r.maxWorkers.CompareAndSwap(cur, int64(w)) {
@@ -258,3 +264,6 @@ func (r *run) workersFor(n int) int {
 		}
 	}
 }
+
+// workersFor is how many of the configured workers n morsels keep busy.
+func workersFor(workers, n int) int { return max(1, min(workers, n)) }

@@ -1,7 +1,11 @@
 // Package plan defines Strata's logical query plans: typed constants,
-// scalar expressions, aggregate calls and the operator tree (Scan, Filter,
-// Project, Aggregate, Sort, Limit), plus binding, which type-checks a plan
-// against table definitions and coerces untyped constants.
+// scalar expressions (operators, CASE, COALESCE, LIKE, CAST, functions),
+// aggregate calls and the operator tree (Scan, Filter, Project, Aggregate,
+// Sort, Limit, DistinctOn, Values), plus binding, which type-checks a plan
+// against table definitions, coerces untyped constants, unifies the types
+// that meet in one column (CASE branches, VALUES rows) and folds casts of
+// constants. cast.go holds PostgreSQL's text input and output rules, which
+// binding and the engine share.
 //
 // The SQL front end and Go callers produce the same plans; the engine in
 // query/exec runs them. This package knows table definitions (storage's
