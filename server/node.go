@@ -21,6 +21,7 @@ import (
 	"github.com/stratadb/strata/ingest"
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/raftlog"
+	"github.com/stratadb/strata/server/pgwire"
 	"github.com/stratadb/strata/storage"
 )
 
@@ -38,6 +39,7 @@ type Node struct {
 
 	grpc     *grpc.Server
 	http     *http.Server
+	pg       *pgwire.Server
 	grpcLis  net.Listener
 	httpLis  net.Listener
 	replayTo uint64 // last log index at start: ready once applied
@@ -97,7 +99,7 @@ func Open(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.log.Info("strata node started", "node", cfg.NodeID, "grpc", n.GRPCAddr(), "http", n.HTTPAddr(),
-		"raft", cfg.RaftAddr, "data_dir", cfg.DataDir, "replay_to", n.replayTo)
+		"raft", cfg.RaftAddr, "pg", n.PGAddr(), "data_dir", cfg.DataDir, "replay_to", n.replayTo)
 	return n, nil
 }
 
@@ -116,6 +118,9 @@ func (n *Node) listen() error {
 	)
 	stratapb.RegisterStrataServer(n.grpc, n)
 	go func() { n.serveErr <- n.grpc.Serve(n.grpcLis) }()
+	if err := n.listenPG(); err != nil {
+		return err
+	}
 	if n.cfg.HTTPAddr == "off" {
 		return nil
 	}
@@ -202,6 +207,9 @@ func (n *Node) Close(ctx context.Context) error {
 		close(n.closing)
 		if n.http != nil {
 			n.http.Shutdown(ctx)
+		}
+		if n.pg != nil {
+			n.pg.Close(ctx)
 		}
 		if n.grpc != nil {
 			done := make(chan struct{})

@@ -3,10 +3,42 @@ package server
 import (
 	"context"
 
+	"github.com/stratadb/strata/query"
 	"github.com/stratadb/strata/query/sql"
+	"github.com/stratadb/strata/storage"
 )
 
-// explain answers EXPLAIN [ANALYZE] as one text column, "QUERY PLAN".
+// explain answers EXPLAIN [ANALYZE] as PostgreSQL does: one text column,
+// "QUERY PLAN", a row per line.
 func (n *Node) explain(ctx context.Context, s *sql.Select) (*sql.Result, error) {
-	return nil, &sql.Error{Code: "0A000", Message: "EXPLAIN is not available yet"}
+	opts := query.Options{MemoryLimit: n.cfg.QueryMemoryLimit}
+	var (
+		ex    *query.Explanation
+		stats query.Stats
+		err   error
+	)
+	if s.Explain == sql.ExplainAnalyze {
+		var res *query.Result
+		ex, res, err = query.ExplainAnalyze(ctx, n.fsm.Store(), s.Plan, opts)
+		if res != nil {
+			stats = res.Stats
+			res.Release()
+		}
+	} else {
+		ex, err = query.Explain(ctx, n.fsm.Store(), s.Plan, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	lines := ex.Lines()
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{l}
+	}
+	res, err := rowsResult("EXPLAIN", []sql.Column{{Name: "QUERY PLAN", Type: storage.TypeString}}, rows)
+	if err != nil {
+		return nil, err
+	}
+	res.Stats = stats
+	return res, nil
 }
