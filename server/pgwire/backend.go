@@ -40,6 +40,13 @@ const (
 	AuthCleartext
 )
 
+func (m AuthMethod) String() string {
+	if m == AuthCleartext {
+		return "password"
+	}
+	return "md5"
+}
+
 // Defaults of Options.
 const (
 	DefaultAddr            = "127.0.0.1:5433"

@@ -42,10 +42,11 @@
 // engine's timestamps are UTC instants without a session time zone, and
 // timestamp prints them without an offset, as "2006-01-02 15:04:05.999999"),
 // date (1082). A column marked sql.Column.Numeric is numeric (1700): exact
-// integers print as they are; float values (avg) print with at most 16
-// significant digits, trailing zeros dropped and never in exponent form
-// (PostgreSQL would print avg(1,2) as 1.5000000000000000; Strata prints
-// 1.5). float8 prints as PostgreSQL 12+ does (shortest exact form,
+// integers print as they are; float values (avg) print with at most 15
+// significant digits (float64's precise ones), trailing zeros dropped and
+// never in exponent form (PostgreSQL would print avg(1,2) as
+// 1.5000000000000000 and avg(1,2,2) as 1.6666666666666667; Strata prints
+// 1.5 and 1.66666666666667). float8 prints as PostgreSQL 12+ does (shortest exact form,
 // exponent outside 1e-4..1e15, extra_float_digits <= 0 honoured). Input text
 // (parameters and COPY) is read with PostgreSQL's rules per type; a
 // timestamp with an offset is converted to UTC like the engine's literals.

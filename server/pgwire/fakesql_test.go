@@ -94,7 +94,8 @@ var fakeStatements = map[string]fakeDef{
 			return &sql.Insert{Table: "t", Columns: []string{"id", "name"}, Rows: [][]plan.Expr{{lit(a[0]), lit(a[1])}}}
 		},
 	},
-	"select * from t order by id": fixed(sel(sortByID(&plan.Scan{Table: "t"}))),
+	"insert into t (id, name) values (3, 'c')": fixed(&sql.Insert{Table: "t", Columns: []string{"id", "name"}, Rows: [][]plan.Expr{{lit(plan.Int64(3)), lit(plan.String("c"))}}}),
+	"select * from t order by id":              fixed(sel(sortByID(&plan.Scan{Table: "t"}))),
 	"select id, name from t order by id": fixed(sel(sortByID(&plan.Project{Input: &plan.Scan{Table: "t"},
 		Exprs: []plan.Named{{Name: "id", Expr: col("id")}, {Name: "name", Expr: col("name")}}}))),
 	"select * from t where id = $1": {
@@ -120,8 +121,8 @@ var fakeStatements = map[string]fakeDef{
 		{Name: "s", Agg: plan.Agg{Func: plan.AggSum, Arg: col("id")}},
 		{Name: "a", Agg: plan.Agg{Func: plan.AggAvg, Arg: col("score")}},
 	}})),
-	"select * from slow":  fixed(sel(&plan.Scan{Table: "slow"})),
-	"select * from boom":  fixed(sel(&plan.Scan{Table: "boom"})),
+	"select * from slow":   fixed(sel(&plan.Scan{Table: "slow"})),
+	"select * from boom":   fixed(sel(&plan.Scan{Table: "boom"})),
 	"select * from nosuch": fixed(sel(&plan.Scan{Table: "nosuch"})),
 }
 

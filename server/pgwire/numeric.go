@@ -41,9 +41,10 @@ func appendFloat8(dst []byte, v float64, bin bool, efd int) []byte {
 }
 
 // appendNumericFloat prints a float result declared numeric (avg) as
-// decimal text with at most 16 significant digits, trailing zeros dropped,
-// never in exponent form: 16 digits keep float64's rounding noise out
-// (0.1+0.2 prints 0.3), and numeric has no exponent form.
+// decimal text with at most 15 significant digits (DBL_DIG: every one of
+// them is meaningful; a 16th would print float64's rounding noise, as in
+// 33.33333333333334 for 100/3), trailing zeros dropped, never in exponent
+// form (numeric has none).
 func appendNumericFloat(dst []byte, v float64) []byte {
 	switch {
 	case math.IsNaN(v):
@@ -59,7 +60,7 @@ func appendNumericFloat(dst []byte, v float64) []byte {
 		dst = append(dst, '-')
 		v = -v
 	}
-	e := strconv.FormatFloat(v, 'e', 15, 64) // d.ddddddddddddddde±XX
+	e := strconv.FormatFloat(v, 'e', 14, 64) // d.dddddddddddddde±XX
 	at := strings.IndexByte(e, 'e')
 	digits := e[:1] + e[2:at]
 	exp, _ := strconv.Atoi(e[at+1:])
