@@ -25,9 +25,18 @@ const (
 
 // Select is a read: a logical plan (unbound; may hold plan.Param until
 // Prepared.Bind replaces them) whose output columns are Columns.
+//
+// Parse plans without the catalog; Prepare plans the query again against
+// it (resolving, say, GROUP BY name to an input column before an alias,
+// as PostgreSQL does). Plan is nil after Parse where it depends on the
+// tables' columns (SELECT * beside other items, DISTINCT *, a column
+// alias list); Prepare always fills it.
 type Select struct {
 	Plan    plan.Node
 	Explain ExplainMode
+
+	src    *tree.Select                // the parsed query; nil for a Select built by hand
+	limits map[*plan.Limit]limitParams // LIMIT/OFFSET parameters of Plan (Prepare sets it)
 }
 
 // CreateTable is CREATE TABLE, with partition and sort keys from
@@ -51,6 +60,9 @@ type Insert struct {
 	Table   string
 	Columns []string
 	Rows    [][]plan.Expr
+
+	colTypes []storage.ColumnType // per column of Columns (Prepare sets them, for Bind)
+	notNull  []bool
 }
 
 // RollbackTable is Strata's ROLLBACK TABLE t TO VERSION n.
@@ -90,7 +102,7 @@ type Transaction struct{ Verb string } // "BEGIN", "COMMIT", "ROLLBACK"
 type CopyFrom struct {
 	Table     string
 	Columns   []string
-	Format    string // "csv" or "text"
+	Format    string // "csv", "text" or "binary"
 	Header    bool
 	Delimiter rune
 	Null      string
