@@ -11,15 +11,11 @@ func (n *Node) listenPG() error {
 	if n.cfg.PGAddr == "off" {
 		return nil
 	}
-	version := pgwire.DefaultServerVersion
-	if n.cfg.Version != "" {
-		version = fmt.Sprintf("15.0 (Strata %s)", n.cfg.Version)
-	}
 	pg, err := pgwire.Listen(pgwire.Options{
 		Addr:            n.cfg.PGAddr,
 		Logger:          n.log.With("component", "pgwire"),
 		Password:        n.cfg.PGPassword,
-		ServerVersion:   version,
+		ServerVersion:   n.pgServerVersion(),
 		MaxMessageBytes: n.cfg.MaxMessageBytes,
 	}, n)
 	if err != nil {
