@@ -1,0 +1,253 @@
+package pgcatalog
+
+import (
+	"sort"
+)
+
+// A node is a compiled relational expression. rows evaluates it with
+// outer as the frame of the enclosing query (nil at the top); the rows
+// it returns are the caller's (each a fresh slice).
+type node interface {
+	columns() []column
+	rows(ec *evalCtx, outer *frame) ([][]any, error)
+}
+
+// column is an output column of a node.
+type column struct {
+	name string
+	typ  uint32
+}
+
+// frame is the row an expression is evaluated against: a row of the
+// FROM clause, its group's aggregate values, and the enclosing query's
+// frame for correlated references.
+type frame struct {
+	row  []any
+	aggs []any
+	up   *frame
+}
+
+// relScan reads a system relation.
+type relScan struct{ rel *relSchema }
+
+func (s *relScan) columns() []column { return schemaColumns(s.rel) }
+
+func schemaColumns(r *relSchema) []column {
+	cols := make([]column, len(r.cols))
+	for i, c := range r.cols {
+		cols[i] = column{c.name, c.typ}
+	}
+	return cols
+}
+
+func (s *relScan) rows(ec *evalCtx, _ *frame) ([][]any, error) {
+	src := ec.cat.relRows(s.rel)
+	if err := ec.tick(len(src)); err != nil {
+		return nil, err
+	}
+	out := make([][]any, len(src))
+	for i, r := range src {
+		out[i] = append([]any(nil), r...)
+	}
+	return out, nil
+}
+
+// valuesNode is VALUES (...), (...).
+type valuesNode struct {
+	cols  []column
+	exprs [][]*expr
+}
+
+func (v *valuesNode) columns() []column { return v.cols }
+
+func (v *valuesNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
+	f := &frame{up: outer}
+	out := make([][]any, 0, len(v.exprs))
+	for _, es := range v.exprs {
+		row := make([]any, len(es))
+		for i, e := range es {
+			x, err := e.eval(ec, f)
+			if err != nil {
+				return nil, err
+			}
+			row[i] = x
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// joinKind is how a join treats rows without a match.
+type joinKind uint8
+
+const (
+	joinInner joinKind = iota
+	joinLeft
+	joinRight
+	joinFull
+)
+
+// joinNode is a nested-loop join. A lateral right side (a function in
+// FROM, LATERAL) is evaluated once per left row, with that row as its
+// outer frame.
+type joinNode struct {
+	left, right node
+	kind        joinKind
+	on          *expr // nil: cross join
+	lateral     bool
+}
+
+func (j *joinNode) columns() []column {
+	return append(append([]column(nil), j.left.columns()...), j.right.columns()...)
+}
+
+func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
+	left, err := j.left.rows(ec, outer)
+	if err != nil {
+		return nil, err
+	}
+	nl, nr := len(j.left.columns()), len(j.right.columns())
+	var right [][]any
+	if !j.lateral {
+		if right, err = j.right.rows(ec, outer); err != nil {
+			return nil, err
+		}
+	}
+	var out [][]any
+	rightMatched := make([]bool, len(right))
+	for _, l := range left {
+		if j.lateral {
+			if right, err = j.right.rows(ec, &frame{row: l, up: outer}); err != nil {
+				return nil, err
+			}
+		}
+		if err := ec.tick(len(right) + 1); err != nil {
+			return nil, err
+		}
+		matched := false
+		for ri, r := range right {
+			row := make([]any, 0, nl+nr)
+			row = append(append(row, l...), r...)
+			if j.on != nil {
+				ok, err := evalBool(ec, j.on, &frame{row: row, up: outer})
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+			}
+			matched = true
+			if !j.lateral {
+				rightMatched[ri] = true
+			}
+			out = append(out, row)
+		}
+		if !matched && (j.kind == joinLeft || j.kind == joinFull) {
+			out = append(out, append(append(make([]any, 0, nl+nr), l...), make([]any, nr)...))
+		}
+	}
+	if j.kind == joinRight || j.kind == joinFull {
+		for ri, r := range right {
+			if !rightMatched[ri] {
+				out = append(out, append(make([]any, nl, nl+nr), r...))
+			}
+		}
+	}
+	return out, nil
+}
+
+// oneRow is the FROM of a SELECT without one: a single empty row.
+type oneRow struct{}
+
+func (oneRow) columns() []column                      { return nil }
+func (oneRow) rows(*evalCtx, *frame) ([][]any, error) { return [][]any{{}}, nil }
+
+// renameNode gives a node's columns new names (a FROM alias's column
+// list); rows pass through.
+type renameNode struct {
+	in   node
+	cols []column
+}
+
+func (r *renameNode) columns() []column { return r.cols }
+func (r *renameNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
+	return r.in.rows(ec, outer)
+}
+
+// subPlan is a subquery: uncorrelated ones run once per Run.
+type subPlan struct {
+	plan       node
+	correlated bool
+}
+
+func (s *subPlan) run(ec *evalCtx, f *frame) ([][]any, error) {
+	if !s.correlated {
+		if rows, ok := ec.cache[s]; ok {
+			return rows, nil
+		}
+	}
+	rows, err := s.plan.rows(ec, f)
+	if err != nil {
+		return nil, err
+	}
+	if !s.correlated {
+		ec.cache[s] = rows
+	}
+	return rows, nil
+}
+
+// sortKey is one ORDER BY item: ascending unless desc; NULLs last when
+// ascending and first when descending, unless nullsFirst says otherwise.
+type sortKey struct {
+	desc, nullsFirst bool
+}
+
+// sortRows sorts rows by keys[i] (keys are parallel to rows), stably.
+func sortRows(rows [][]any, keys [][]any, order []sortKey) {
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return compareKeys(keys[idx[a]], keys[idx[b]], order) < 0
+	})
+	r2 := make([][]any, len(rows))
+	k2 := make([][]any, len(rows))
+	for i, j := range idx {
+		r2[i], k2[i] = rows[j], keys[j]
+	}
+	copy(rows, r2)
+	copy(keys, k2)
+}
+
+func compareKeys(a, b []any, order []sortKey) int {
+	for i, o := range order {
+		x, y := a[i], b[i]
+		var c int
+		switch {
+		case x == nil && y == nil:
+			continue
+		case x == nil:
+			c = 1
+			if o.nullsFirst {
+				c = -1
+			}
+			return c
+		case y == nil:
+			c = -1
+			if o.nullsFirst {
+				c = 1
+			}
+			return c
+		}
+		c = compare(x, y)
+		if o.desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
