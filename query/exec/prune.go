@@ -40,6 +40,8 @@ func pruneCheck(e plan.Expr, in plan.Schema) chunkCheck {
 		}
 	case plan.In:
 		return inCheck(e, in)
+	case plan.Like:
+		return likePruneCheck(e, in)
 	}
 	col, op, v, ok := colConst(e, in)
 	if !ok {

@@ -89,6 +89,9 @@ func colConst(e plan.Expr, in plan.Schema) (col int, op plan.BinOp, v plan.Value
 }
 
 func fastSelector(e plan.Expr, in plan.Schema) (selector, bool) {
+	if col, m, l, ok := columnLike(e, in); ok {
+		return likeSelector(col, m, l.Not), true
+	}
 	if n, ok := e.(plan.IsNull); ok {
 		if c, isCol := colIndex(n.X, in); isCol {
 			return nullSelector(c, n.Not), true
