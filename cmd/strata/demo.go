@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stratadb/strata/client"
+	"github.com/stratadb/strata/cmd/strata/internal/shell"
 	"github.com/stratadb/strata/ingest"
 	"github.com/stratadb/strata/server"
 )
@@ -41,8 +43,8 @@ readings of the last hour, then streams --rate new readings a second,
 timestamped now, through the node's exactly-once write path, until the
 shell exits (or --max-rows have been streamed). It prints a few example
 queries and opens the SQL shell (the same as ` + "`strata sql`" + `) on the node;
-other clients can connect to the gRPC address it prints. On exit it stops
-the stream and the node and deletes the data directory.
+other clients (strata sql, psql) can connect to the addresses it prints.
+On exit it stops the stream and the node and deletes the data directory.
 
 With -c or -f it runs the statements instead of the interactive shell
 (scripting, tests): the stream runs meanwhile, so counts grow between
@@ -104,7 +106,7 @@ func startDemoNode(ctx context.Context, logLevel string, logOut io.Writer) (*dem
 	d := &demoNode{dir: dir}
 	d.node, err = server.Open(server.Config{
 		DataDir:  dir,
-		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", RaftAddr: "127.0.0.1:0", PGAddr: "off",
+		GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", RaftAddr: "127.0.0.1:0", PGAddr: "127.0.0.1:0",
 		NoSync:  true, // the data is thrown away on exit
 		Logger:  slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level})),
 		Version: version,
@@ -190,7 +192,7 @@ func runNodeDemo(ctx context.Context, o demoOptions, sio shellIO) (err error) {
 			}
 		}()
 	}
-	banner := func(out io.Writer) { printDemoBanner(out, d, o, loaded) }
+	banner := func(out io.Writer) { printDemoBanner(out, d, o, start, loaded) }
 	return runShell(ctx, d.c, d.node.GRPCAddr(), o.Shell, sio, banner)
 }
 
@@ -225,19 +227,32 @@ func setupTelemetry(ctx context.Context, c *client.Client, rows int, now time.Ti
 	return nil
 }
 
-// demoExamples are the queries the banner suggests (the e2e test runs
-// them all).
-var demoExamples = []string{
-	"SELECT count(*) FROM telemetry;",
-	"SELECT host, avg(cpu), max(mem_mb) FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY host ORDER BY avg(cpu) DESC LIMIT 5;",
-	"SELECT time_bucket('10 seconds', ts) AS t, count(*), round(avg(cpu), 1) AS cpu FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY t ORDER BY t;",
-	"SELECT region, service, count(*), sum(errors) FROM telemetry GROUP BY region, service ORDER BY sum(errors) DESC LIMIT 5;",
-	"EXPLAIN SELECT count(*) FROM telemetry WHERE host = 'host-007' AND ts >= now() - interval '10 minutes';",
+// demoExamples are the queries the banner suggests, each after a
+// comment line; since is a recent time to filter on (now() is not
+// supported yet). The e2e test runs them all.
+func demoExamples(since time.Time) []string {
+	t := shell.FormatTimestamp(since.Truncate(time.Second))
+	return []string{
+		"-- how many readings so far (run it again: it grows)",
+		"SELECT count(*) FROM telemetry;",
+		"-- the hottest hosts lately",
+		"SELECT host, round(avg(cpu), 1) AS avg_cpu, max(mem_mb) AS max_mem_mb FROM telemetry WHERE ts >= '" + t + "' GROUP BY host ORDER BY avg_cpu DESC LIMIT 5;",
+		"-- the last minute in 10-second buckets (date_trunc('minute', ts) works too)",
+		"SELECT time_bucket('10 seconds', ts) AS t, count(*), round(avg(cpu), 1) AS avg_cpu FROM telemetry WHERE ts >= '" + t + "' GROUP BY t ORDER BY t DESC LIMIT 6;",
+		"-- top 5 region and service pairs by errors",
+		"SELECT region, service, count(*), sum(errors) AS errors FROM telemetry GROUP BY region, service ORDER BY errors DESC LIMIT 5;",
+		"-- how a query runs: partitions and chunks pruned, workers",
+		"EXPLAIN SELECT count(*) FROM telemetry WHERE host = 'host-007' AND ts >= '" + t + "';",
+	}
 }
 
-func printDemoBanner(out io.Writer, d *demoNode, o demoOptions, loaded time.Duration) {
+func printDemoBanner(out io.Writer, d *demoNode, o demoOptions, start time.Time, loaded time.Duration) {
 	fmt.Fprintf(out, "Strata demo %s: an embedded single node; data in %s (deleted on exit)\n", version, d.dir)
 	fmt.Fprintf(out, "  gRPC %s   (another shell: strata sql --addr %s)\n", d.node.GRPCAddr(), d.node.GRPCAddr())
+	if pg := d.node.PGAddr(); pg != "" {
+		host, port, _ := net.SplitHostPort(pg)
+		fmt.Fprintf(out, "  PostgreSQL %s   (psql -h %s -p %s)\n", pg, host, port)
+	}
 	fmt.Fprintf(out, "  HTTP http://%s/metrics\n\n", d.node.HTTPAddr())
 	fmt.Fprintf(out, "Table telemetry (ts, host, region, service, cpu, mem_mb, net_rx_kb, errors),\npartitioned by host, sorted by ts: %d readings of the last hour loaded in %v.\n",
 		o.Rows, loaded.Round(time.Millisecond))
@@ -248,8 +263,9 @@ func printDemoBanner(out io.Writer, d *demoNode, o demoOptions, loaded time.Dura
 	default:
 		fmt.Fprintf(out, "Streaming %d new readings a second until you quit.\n", o.Rate)
 	}
-	fmt.Fprintln(out, "\nTry:")
-	for _, q := range demoExamples {
+	since := start.Add(-time.Minute)
+	fmt.Fprintf(out, "\nTry (times are UTC; %s is a minute before the stream started):\n", shell.FormatTimestamp(since.Truncate(time.Second)))
+	for _, q := range demoExamples(since) {
 		fmt.Fprintln(out, "  "+q)
 	}
 	fmt.Fprintln(out, "  \\d telemetry    \\timing    \\x    \\?    \\q")

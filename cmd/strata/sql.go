@@ -122,6 +122,8 @@ func runShell(ctx context.Context, c *client.Client, addr string, o shellOptions
 		return err
 	}
 	defer rl.Close()
+	// A signal that ends ctx (the demo's SIGTERM) interrupts the prompt.
+	defer context.AfterFunc(ctx, func() { rl.Close() })()
 	return sh.Interactive(ctx, rl)
 }
 
