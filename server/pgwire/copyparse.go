@@ -50,9 +50,6 @@ func newCopyFormat(c *sql.CopyFrom, l *copyLoader) (int16, copyFormat, error) {
 		}
 		p.delim = byte(c.Delimiter)
 	}
-	if !p.csv && p.null == "" {
-		p.null = `\N`
-	}
 	if p.delim == '\n' || p.delim == '\r' || (!p.csv && p.delim == '\\') || (p.csv && p.delim == '"') {
 		return 0, nil, newError(codeInvalidParameterValue, "COPY delimiter cannot be \"%s\"", string(rune(p.delim)))
 	}

@@ -65,7 +65,7 @@ func loadCopy(t *testing.T, c *sql.CopyFrom, data []byte, size int) (string, err
 }
 
 func TestCopyFormats(t *testing.T) {
-	text := &sql.CopyFrom{Table: "c", Format: "text"}
+	text := &sql.CopyFrom{Table: "c", Format: "text", Null: `\N`}
 	csvHeader := &sql.CopyFrom{Table: "c", Format: "csv", Header: true}
 	cases := []struct {
 		name string
@@ -81,7 +81,7 @@ func TestCopyFormats(t *testing.T) {
 		{"csv", csvHeader, "id,s,f\n1,\"x,\"\"y\"\"\nz\",2\n2,,\n3,\"\",3\n", "1|x,\"y\"\nz|2\n2|NULL|NULL\n3||3\n"},
 		{"csv null string", &sql.CopyFrom{Table: "c", Format: "csv", Null: "NA"}, "1,NA,NA\n2,\"NA\",1\n", "1|NULL|NULL\n2|NA|1\n"},
 		{"csv delimiter", &sql.CopyFrom{Table: "c", Format: "csv", Delimiter: ';'}, "1;a,b;2\r\n", "1|a,b|2\n"},
-		{"columns", &sql.CopyFrom{Table: "c", Format: "text", Columns: []string{"f", "id"}}, "2.5\t7\n", "7|NULL|2.5\n"},
+		{"columns", &sql.CopyFrom{Table: "c", Format: "text", Null: `\N`, Columns: []string{"f", "id"}}, "2.5\t7\n", "7|NULL|2.5\n"},
 	}
 	for _, c := range cases {
 		for _, size := range []int{1, 2, 3, 7, 1 << 20} {
@@ -94,7 +94,7 @@ func TestCopyFormats(t *testing.T) {
 }
 
 func TestCopyErrors(t *testing.T) {
-	text := &sql.CopyFrom{Table: "c", Format: "text"}
+	text := &sql.CopyFrom{Table: "c", Format: "text", Null: `\N`}
 	cases := []struct {
 		c     *sql.CopyFrom
 		data  string

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -26,6 +27,12 @@ const (
 	pgEpochMicros = pgEpochDays * 86400 * 1_000_000
 )
 
+// textStyle is what the session's variables change in text output.
+type textStyle struct {
+	efd int            // extra_float_digits
+	loc *time.Location // TimeZone, for timestamptz
+}
+
 // cellEncoder appends row i's cell (length prefix included) to dst.
 type cellEncoder func(dst []byte, i int) []byte
 
@@ -33,8 +40,8 @@ type cellEncoder func(dst []byte, i int) []byte
 // not NULL.
 type valueAppender func(dst []byte, i int) []byte
 
-func newCellEncoder(arr arrow.Array, c column, format int16, efd int) (cellEncoder, error) {
-	val, err := newValueAppender(arr, c, format, efd)
+func newCellEncoder(arr arrow.Array, c column, format int16, style textStyle) (cellEncoder, error) {
+	val, err := newValueAppender(arr, c, format, style)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +57,7 @@ func newCellEncoder(arr arrow.Array, c column, format int16, efd int) (cellEncod
 	}, nil
 }
 
-func newValueAppender(arr arrow.Array, c column, format int16, efd int) (valueAppender, error) {
+func newValueAppender(arr arrow.Array, c column, format int16, style textStyle) (valueAppender, error) {
 	bin := format == formatBinary
 	switch a := arr.(type) {
 	case *array.Int64:
@@ -58,7 +65,7 @@ func newValueAppender(arr arrow.Array, c column, format int16, efd int) (valueAp
 	case *array.Int32:
 		return intAppender(func(i int) int64 { return int64(a.Value(i)) }, c.oid, bin)
 	case *array.Float64:
-		return floatAppender(a.Value, c.oid, bin, efd)
+		return floatAppender(a.Value, c.oid, bin, style.efd)
 	case *array.Boolean:
 		if c.oid == oidBool {
 			return func(dst []byte, i int) []byte { return appendBool(dst, a.Value(i), bin) }, nil
@@ -75,7 +82,7 @@ func newValueAppender(arr arrow.Array, c column, format int16, efd int) (valueAp
 		if c.oid == oidTimestamp || c.oid == oidTimestampTZ {
 			mul, div := timestampScale(a.DataType().(*arrow.TimestampType).Unit)
 			return func(dst []byte, i int) []byte {
-				return appendTimestamp(dst, int64(a.Value(i))*mul/div, bin)
+				return appendTimestamp(dst, int64(a.Value(i))*mul/div, bin, c.oid, style.loc)
 			}, nil
 		}
 	case *array.Date32:
@@ -174,11 +181,31 @@ func appendBytea(dst, v []byte, bin bool) []byte {
 	return hex.AppendEncode(dst, v)
 }
 
-func appendTimestamp(dst []byte, us int64, bin bool) []byte {
+// appendTimestamp is timestamp out ("2006-01-02 15:04:05.999999") or
+// timestamptz out, in the session's time zone ("...+00", "...+05:30").
+// Binary, both are microseconds since 2000-01-01 UTC.
+func appendTimestamp(dst []byte, us int64, bin bool, oid uint32, loc *time.Location) []byte {
 	if bin {
 		return binary.BigEndian.AppendUint64(dst, uint64(us-pgEpochMicros))
 	}
-	return append(dst, plan.FormatTimestamp(us)...)
+	if oid != oidTimestampTZ {
+		return append(dst, plan.FormatTimestamp(us)...)
+	}
+	t := time.UnixMicro(us).In(loc)
+	dst = t.AppendFormat(dst, "2006-01-02 15:04:05.999999")
+	_, off := t.Zone()
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	dst = append(dst, sign, byte('0'+off/36000), byte('0'+off/3600%10))
+	if m, sec := off/60%60, off%60; m != 0 || sec != 0 {
+		dst = append(dst, ':', byte('0'+m/10), byte('0'+m%10))
+		if sec != 0 {
+			dst = append(dst, ':', byte('0'+sec/10), byte('0'+sec%10))
+		}
+	}
+	return dst
 }
 
 func appendDate(dst []byte, days int64, bin bool) []byte {

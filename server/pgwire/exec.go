@@ -104,7 +104,7 @@ func countTag(tag string, n int) string {
 func (ss *session) runPortal(p *portal) (*resultSet, error) {
 	switch p.st.kind {
 	case kindEngine:
-		return ss.runEngine(p.bound)
+		return ss.runEngine(p.bound, p.st.columns)
 	case kindSystem:
 		return ss.runSystem(p)
 	case kindSet:
@@ -119,7 +119,10 @@ func (ss *session) runPortal(p *portal) (*resultSet, error) {
 	return nil, newError(codeInternal, "BUG: statement kind %d", p.st.kind)
 }
 
-func (ss *session) runEngine(stmt sql.Statement) (*resultSet, error) {
+// runEngine runs a statement on the Backend. described are the columns
+// planning gave (nil: none): they, not the result's, are what is sent, as
+// only the planner knows which columns PostgreSQL would answer as numeric.
+func (ss *session) runEngine(stmt sql.Statement, described []column) (*resultSet, error) {
 	ctx, done := ss.statementContext()
 	res, err := ss.srv.b.Run(ctx, stmt)
 	err = statementError(ctx, err)
@@ -138,10 +141,13 @@ func (ss *session) runEngine(stmt sql.Statement) (*resultSet, error) {
 		res.Release()
 		return &resultSet{tag: tag}, nil
 	}
-	cols, err := sqlColumns(res.Columns)
-	if err != nil {
-		res.Release()
-		return nil, err
+	cols := described
+	if len(cols) != len(res.Columns) {
+		var err error
+		if cols, err = sqlColumns(res.Columns); err != nil {
+			res.Release()
+			return nil, err
+		}
 	}
 	return &resultSet{columns: cols, records: res.Records, tag: tag}, nil
 }
@@ -163,10 +169,10 @@ func (ss *session) sendRows(r *resultSet, formats []int16, limit int) (n int, mo
 	if r.rows != nil {
 		return ss.sendGoRows(r, formats, limit)
 	}
-	efd := ss.vars.extraFloatDigits()
+	style := ss.vars.textStyle()
 	for ; r.rec < len(r.records); r.rec, r.row = r.rec+1, 0 {
 		rec := r.records[r.rec]
-		encs, err := recordEncoders(rec, r.columns, formats, efd)
+		encs, err := recordEncoders(rec, r.columns, formats, style)
 		if err != nil {
 			return n, false, err
 		}
@@ -193,13 +199,13 @@ func (ss *session) sendRows(r *resultSet, formats []int16, limit int) (n int, mo
 	return n, false, nil
 }
 
-func recordEncoders(rec arrow.RecordBatch, cols []column, formats []int16, efd int) ([]cellEncoder, error) {
+func recordEncoders(rec arrow.RecordBatch, cols []column, formats []int16, style textStyle) ([]cellEncoder, error) {
 	if int(rec.NumCols()) != len(cols) {
 		return nil, newError(codeInternal, "BUG: result record has %d columns, described %d", rec.NumCols(), len(cols))
 	}
 	encs := make([]cellEncoder, len(cols))
 	for i, c := range cols {
-		enc, err := newCellEncoder(rec.Column(i), c, formats[i], efd)
+		enc, err := newCellEncoder(rec.Column(i), c, formats[i], style)
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +215,7 @@ func recordEncoders(rec arrow.RecordBatch, cols []column, formats []int16, efd i
 }
 
 func (ss *session) sendGoRows(r *resultSet, formats []int16, limit int) (n int, more bool, err error) {
-	efd := ss.vars.extraFloatDigits()
+	style := ss.vars.textStyle()
 	for ; r.rec < len(r.rows); r.rec++ {
 		if limit > 0 && n == limit {
 			return n, true, nil
@@ -221,7 +227,7 @@ func (ss *session) sendGoRows(r *resultSet, formats []int16, limit int) (n int, 
 		var start int
 		ss.rows, start = appendDataRowHeader(ss.rows, len(row))
 		for i, v := range row {
-			if ss.rows, err = appendGoCell(ss.rows, r.columns[i].oid, formats[i], v, efd); err != nil {
+			if ss.rows, err = appendGoCell(ss.rows, r.columns[i].oid, formats[i], v, style); err != nil {
 				return n, false, err
 			}
 		}

@@ -116,10 +116,10 @@ var fakeStatements = map[string]fakeDef{
 		},
 	},
 	"select $1": {params: []storage.ColumnType{storage.TypeInvalid}},
-	"select count(*) as n, sum(id) as s, avg(score) as a from t": fixed(sel(&plan.Aggregate{Input: &plan.Scan{Table: "t"}, Aggs: []plan.NamedAgg{
+	"select count(*) as n, sum(id) as s, avg(id) as a from t": fixed(sel(&plan.Aggregate{Input: &plan.Scan{Table: "t"}, Aggs: []plan.NamedAgg{
 		{Name: "n", Agg: plan.Agg{Func: plan.AggCountStar}},
 		{Name: "s", Agg: plan.Agg{Func: plan.AggSum, Arg: col("id")}},
-		{Name: "a", Agg: plan.Agg{Func: plan.AggAvg, Arg: col("score")}},
+		{Name: "a", Agg: plan.Agg{Func: plan.AggAvg, Arg: col("id")}},
 	}})),
 	"select * from slow":   fixed(sel(&plan.Scan{Table: "slow"})),
 	"select * from boom":   fixed(sel(&plan.Scan{Table: "boom"})),
@@ -175,8 +175,14 @@ func fakeStatement(s string) (sql.Statement, error) {
 	if m := reSelect.FindStringSubmatch(s); m != nil {
 		return &fakeQuery{text: s, def: fixed(sel(fakeSelect(m)))}, nil
 	}
+	if reSystem.MatchString(s) {
+		return &sql.SystemQuery{Text: s}, nil // pgcatalog parses Text
+	}
 	return nil, errors.New("unknown")
 }
+
+// reSystem: queries for server/pgcatalog.
+var reSystem = regexp.MustCompile(`(?is)^select\b.*(pg_|version\(\)|current_|information_schema)`)
 
 // reSelect: select a, "b" from t [where id >= n] [order by id].
 var reSelect = regexp.MustCompile(`(?is)^select\s+((?:"?[a-z_]+"?\s*,\s*)*"?[a-z_]+"?)\s+from\s+"?([a-z_]+)"?(?:\s+where\s+id\s*>=\s*(\d+))?(\s+order\s+by\s+id)?$`)
@@ -187,16 +193,15 @@ func fakeSelect(m []string) plan.Node {
 		v, _ := strconv.ParseInt(m[3], 10, 64)
 		n = &plan.Filter{Input: n, Pred: plan.Bin{Op: plan.OpGe, L: col("id"), R: lit(plan.Int64(v))}}
 	}
+	if m[4] != "" {
+		n = sortByID(n)
+	}
 	var exprs []plan.Named
 	for _, c := range strings.Split(m[1], ",") {
 		c = strings.Trim(strings.TrimSpace(c), `"`)
 		exprs = append(exprs, plan.Named{Name: c, Expr: col(c)})
 	}
-	n = &plan.Project{Input: n, Exprs: exprs}
-	if m[4] != "" {
-		n = sortByID(n)
-	}
-	return n
+	return &plan.Project{Input: n, Exprs: exprs}
 }
 
 func unquote(v string) string {
@@ -210,7 +215,7 @@ func unquote(v string) string {
 // fakeCopy reads COPY's options: BINARY, CSV, HEADER, and WITH (FORMAT x,
 // HEADER, DELIMITER 'c', NULL 'n').
 func fakeCopy(table, cols, opts string) *sql.CopyFrom {
-	c := &sql.CopyFrom{Table: table, Format: "text"}
+	c := &sql.CopyFrom{Table: table, Format: "text", Delimiter: '\t', Null: `\N`}
 	for _, name := range strings.Split(cols, ",") {
 		if name = strings.Trim(strings.TrimSpace(name), `"`); name != "" {
 			c.Columns = append(c.Columns, name)
@@ -233,8 +238,10 @@ func fakeCopy(table, cols, opts string) *sql.CopyFrom {
 		switch strings.ToLower(words[i]) {
 		case "binary", "csv", "text":
 			c.Format = strings.ToLower(words[i])
+			copyDefaults(c)
 		case "format":
 			c.Format = strings.ToLower(next())
+			copyDefaults(c)
 		case "header":
 			c.Header = true
 			if i+1 < len(words) && (strings.EqualFold(words[i+1], "true") || strings.EqualFold(words[i+1], "on")) {
@@ -249,6 +256,19 @@ func fakeCopy(table, cols, opts string) *sql.CopyFrom {
 		}
 	}
 	return c
+}
+
+// copyDefaults sets the format's default delimiter and NULL string, as
+// the real parser does.
+func copyDefaults(c *sql.CopyFrom) {
+	switch c.Format {
+	case "csv":
+		c.Delimiter, c.Null = ',', ""
+	case "binary":
+		c.Delimiter, c.Null = 0, ""
+	default:
+		c.Delimiter, c.Null = '\t', `\N`
+	}
 }
 
 func fakePrepare(stmt sql.Statement, cat sql.Catalog, hints []storage.ColumnType) (*sql.Prepared, error) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
@@ -243,13 +244,13 @@ func goValueFromText(oid uint32, s string) (any, error) {
 
 // appendGoCell appends a length-prefixed cell of a Go value (nil: NULL)
 // sent as oid in format.
-func appendGoCell(dst []byte, oid uint32, format int16, v any, efd int) ([]byte, error) {
+func appendGoCell(dst []byte, oid uint32, format int16, v any, style textStyle) ([]byte, error) {
 	if v == nil {
 		return binary.BigEndian.AppendUint32(dst, math.MaxUint32), nil
 	}
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst, err := appendGoValue(dst, oid, format == formatBinary, v, efd)
+	dst, err := appendGoValue(dst, oid, format == formatBinary, v, style)
 	if err != nil {
 		return dst[:start], err
 	}
@@ -257,14 +258,14 @@ func appendGoCell(dst []byte, oid uint32, format int16, v any, efd int) ([]byte,
 	return dst, nil
 }
 
-func appendGoValue(dst []byte, oid uint32, bin bool, v any, efd int) ([]byte, error) {
+func appendGoValue(dst []byte, oid uint32, bin bool, v any, style textStyle) ([]byte, error) {
 	switch oid {
-	case oidInt2, oidInt4, oidInt8, oidOID:
+	case oidInt2, oidInt4, oidInt8, oidOID, oidRegproc, oidRegclass, oidRegtype, oidRegnamespace, oidRegrole:
 		n, ok := toInt64(v)
 		if !ok {
 			break
 		}
-		if oid == oidOID && !bin {
+		if isOIDType(oid) && !bin {
 			return strconv.AppendUint(dst, uint64(uint32(n)), 10), nil
 		}
 		return appendInt(dst, n, int(typeSize(oid)), bin), nil
@@ -283,16 +284,24 @@ func appendGoValue(dst []byte, oid uint32, bin bool, v any, efd int) ([]byte, er
 			}
 			return strconv.AppendFloat(dst, f, 'g', -1, 32), nil
 		}
-		return appendFloat8(dst, f, bin, efd), nil
+		return appendFloat8(dst, f, bin, style.efd), nil
 	case oidNumeric:
 		return appendGoNumeric(dst, v, bin)
 	case oidBytea:
 		if b, ok := v.([]byte); ok {
 			return appendBytea(dst, b, bin), nil
 		}
-	case oidTextArray:
+	case oidTextArray, oidNameArray:
 		if a, ok := v.([]string); ok {
-			return appendTextArray(dst, a, bin), nil
+			elem := oidText
+			if oid == oidNameArray {
+				elem = oidName
+			}
+			return appendTextArray(dst, a, bin, elem), nil
+		}
+	case oidTimestamp, oidTimestampTZ:
+		if t, ok := v.(time.Time); ok {
+			return appendTimestamp(dst, t.UnixMicro(), bin, oid, style.loc), nil
 		}
 	}
 	if s, ok := v.(string); ok {
@@ -363,7 +372,7 @@ func toFloat64(v any) (float64, bool) {
 
 // appendTextArray is text[] out: {a,"b c",NULL-free} in text format, or
 // the array binary format (one dimension, lower bound 1, element text).
-func appendTextArray(dst []byte, a []string, bin bool) []byte {
+func appendTextArray(dst []byte, a []string, bin bool, elem uint32) []byte {
 	if bin {
 		ndim := uint32(1)
 		if len(a) == 0 {
@@ -371,7 +380,7 @@ func appendTextArray(dst []byte, a []string, bin bool) []byte {
 		}
 		dst = binary.BigEndian.AppendUint32(dst, ndim)
 		dst = binary.BigEndian.AppendUint32(dst, 0) // no NULLs
-		dst = binary.BigEndian.AppendUint32(dst, oidText)
+		dst = binary.BigEndian.AppendUint32(dst, elem)
 		if ndim == 0 {
 			return dst
 		}

@@ -60,7 +60,7 @@ func (p *portal) release() {
 // each planned just before it runs (so a statement sees the tables the ones
 // before it created), and stops at the first error.
 func (ss *session) simpleQuery(text string) error {
-	stmts, err := parseSQL(text)
+	stmts, err := parseStatements(text)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (ss *session) parse(m *pgproto3.Parse) error {
 	if _, exists := ss.stmts[m.Name]; exists && m.Name != "" {
 		return newError(codeDuplicatePrepared, "prepared statement \"%s\" already exists", m.Name)
 	}
-	stmts, err := parseSQL(m.Query)
+	stmts, err := parseStatements(m.Query)
 	if err != nil {
 		return err
 	}

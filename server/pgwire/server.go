@@ -46,7 +46,7 @@ func Listen(opts Options, b Backend) (*Server, error) {
 	s := &Server{
 		opts:     opts,
 		b:        b,
-		log:      opts.Logger.With("component", "pgwire"),
+		log:      opts.Logger,
 		ln:       ln,
 		sessions: map[uint32]*session{},
 		conns:    map[net.Conn]bool{},

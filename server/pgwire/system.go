@@ -2,8 +2,10 @@ package pgwire
 
 import (
 	"context"
+	"strings"
 
 	"github.com/stratadb/strata/query/sql"
+	"github.com/stratadb/strata/server/pgcatalog"
 )
 
 // System queries (pg_catalog, information_schema, version(), ...) are
@@ -29,8 +31,37 @@ type systemEnv struct {
 	setting       func(name string) (string, bool)
 }
 
+// parseStatements is sql.Parse, with one fallback: a statement the SQL
+// front end cannot parse but pg_catalog's parser can (psql's \d queries
+// say COLLATE pg_catalog.default, which cockroach's parser rejects) is a
+// system query.
+func parseStatements(text string) ([]sql.Statement, error) {
+	stmts, err := parseSQL(text)
+	if err == nil {
+		return stmts, nil
+	}
+	if _, perr := pgcatalog.Parse(text); perr == nil && strings.Contains(strings.ToLower(text), "pg_catalog") {
+		return []sql.Statement{&sql.SystemQuery{Text: text}}, nil
+	}
+	return nil, err
+}
+
 // prepareSystem plans a system query with the client's parameter OIDs as
 // hints.
-var prepareSystem = func(q *sql.SystemQuery, env systemEnv, hints []uint32) (*systemStatement, error) {
-	return nil, newError(codeFeatureNotSupported, "queries on PostgreSQL's system catalogs are not supported yet")
+func prepareSystem(q *sql.SystemQuery, env systemEnv, hints []uint32) (*systemStatement, error) {
+	p, err := pgcatalog.Prepare(q, &pgcatalog.Env{
+		Catalog:       env.catalog,
+		ServerVersion: env.serverVersion,
+		Database:      env.database,
+		User:          env.user,
+		Setting:       env.setting,
+	}, hints)
+	if err != nil {
+		return nil, err
+	}
+	st := &systemStatement{columns: make([]column, len(p.Columns)), params: p.Params, run: p.Run}
+	for i, c := range p.Columns {
+		st.columns[i] = column{name: c.Name, oid: c.OID}
+	}
+	return st, nil
 }

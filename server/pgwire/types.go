@@ -11,25 +11,31 @@ import (
 
 // PostgreSQL type OIDs (pg_type.oid) this endpoint speaks.
 const (
-	oidBool        uint32 = 16
-	oidBytea       uint32 = 17
-	oidChar        uint32 = 18 // "char", one byte
-	oidName        uint32 = 19
-	oidInt8        uint32 = 20
-	oidInt2        uint32 = 21
-	oidInt4        uint32 = 23
-	oidText        uint32 = 25
-	oidOID         uint32 = 26
-	oidFloat4      uint32 = 700
-	oidFloat8      uint32 = 701
-	oidUnknown     uint32 = 705
-	oidTextArray   uint32 = 1009
-	oidBPChar      uint32 = 1042
-	oidVarchar     uint32 = 1043
-	oidDate        uint32 = 1082
-	oidTimestamp   uint32 = 1114
-	oidTimestampTZ uint32 = 1184
-	oidNumeric     uint32 = 1700
+	oidBool         uint32 = 16
+	oidBytea        uint32 = 17
+	oidChar         uint32 = 18 // "char", one byte
+	oidName         uint32 = 19
+	oidInt8         uint32 = 20
+	oidInt2         uint32 = 21
+	oidInt4         uint32 = 23
+	oidText         uint32 = 25
+	oidOID          uint32 = 26
+	oidRegproc      uint32 = 24
+	oidNameArray    uint32 = 1003
+	oidRegclass     uint32 = 2205
+	oidRegtype      uint32 = 2206
+	oidRegnamespace uint32 = 4089
+	oidRegrole      uint32 = 4096
+	oidFloat4       uint32 = 700
+	oidFloat8       uint32 = 701
+	oidUnknown      uint32 = 705
+	oidTextArray    uint32 = 1009
+	oidBPChar       uint32 = 1042
+	oidVarchar      uint32 = 1043
+	oidDate         uint32 = 1082
+	oidTimestamp    uint32 = 1114
+	oidTimestampTZ  uint32 = 1184
+	oidNumeric      uint32 = 1700
 )
 
 // Format codes of values on the wire.
@@ -61,11 +67,20 @@ func oidOfType(t storage.ColumnType) uint32 {
 	case storage.TypeBinary:
 		return oidBytea
 	case storage.TypeTimestamp:
-		return oidTimestamp
+		return oidTimestampTZ
 	case storage.TypeDate:
 		return oidDate
 	}
 	return 0
+}
+
+// isOIDType reports the types sent as an unsigned 4-byte object id.
+func isOIDType(oid uint32) bool {
+	switch oid {
+	case oidOID, oidRegproc, oidRegclass, oidRegtype, oidRegnamespace, oidRegrole:
+		return true
+	}
+	return false
 }
 
 // typeOfOID is the column type a parameter the client declared with oid
@@ -145,7 +160,7 @@ func typeSize(oid uint32) int16 {
 		return 1
 	case oidInt2:
 		return 2
-	case oidInt4, oidOID, oidFloat4, oidDate:
+	case oidInt4, oidOID, oidFloat4, oidDate, oidRegproc, oidRegclass, oidRegtype, oidRegnamespace, oidRegrole:
 		return 4
 	case oidInt8, oidFloat8, oidTimestamp, oidTimestampTZ:
 		return 8

@@ -75,6 +75,9 @@ type sessionVars struct {
 	vals  map[string]string  // current values, by lower-case name
 	reset map[string]string  // what RESET returns to: defaults and startup values
 	saved map[string]*string // values before SET LOCAL in this transaction block (nil: was unset)
+
+	loc     *time.Location // TimeZone's location, for loc's name
+	locName string
 }
 
 func newSessionVars(serverVersion, user string) *sessionVars {
@@ -266,6 +269,39 @@ func (v *sessionVars) all() [][]any {
 func (v *sessionVars) statementTimeout() time.Duration {
 	ms, _ := parseMillis(v.vals["statement_timeout"])
 	return time.Duration(ms) * time.Millisecond
+}
+
+// textStyle is what the variables change in text output.
+func (v *sessionVars) textStyle() textStyle {
+	return textStyle{efd: v.extraFloatDigits(), loc: v.location()}
+}
+
+// location is TimeZone as a location (UTC when unknown).
+func (v *sessionVars) location() *time.Location {
+	tz := v.vals["timezone"]
+	if v.loc == nil || v.locName != tz {
+		v.loc, v.locName = zoneLocation(tz), tz
+	}
+	return v.loc
+}
+
+// zoneLocation reads a TimeZone value: a zone name, hours east of UTC
+// ("5", "-3.5") or an ISO offset ("+05:30").
+func zoneLocation(tz string) *time.Location {
+	if strings.EqualFold(tz, "UTC") || tz == "" {
+		return time.UTC
+	}
+	if h, err := strconv.ParseFloat(tz, 64); err == nil {
+		return time.FixedZone(tz, int(h*3600))
+	}
+	if t, err := time.Parse("-07:00", tz); err == nil {
+		_, off := t.Zone()
+		return time.FixedZone(tz, off)
+	}
+	if loc, err := time.LoadLocation(tz); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 func (v *sessionVars) extraFloatDigits() int {
