@@ -50,7 +50,11 @@ func bindArg(v plan.Value, t storage.ColumnType, i int) (plan.Value, error) {
 	out, err := assignValue(v, t)
 	if err != nil {
 		e := asError(valueError(err)).(*Error)
-		return v, &Error{Code: e.Code, Message: fmt.Sprintf("parameter $%d: %s", i, e.Message), Err: err}
+		msg := e.Message
+		if e.Code == codeDatatypeMismatch {
+			msg = fmt.Sprintf("the argument is of type %s, the parameter of type %s", plan.SQLTypeName(v.Type), plan.SQLTypeName(t))
+		}
+		return v, &Error{Code: e.Code, Message: fmt.Sprintf("parameter $%d: %s", i, msg), Err: err}
 	}
 	return out, nil
 }

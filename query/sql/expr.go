@@ -403,7 +403,12 @@ func castLiteral(v plan.Value, to storage.ColumnType) (plan.Value, error) {
 func valueError(err error) error {
 	switch {
 	case errors.Is(err, plan.ErrBadValue):
-		return &Error{Code: codeBadText, Message: trimSentinel(err, plan.ErrBadValue), Err: err}
+		msg := trimSentinel(err, plan.ErrBadValue)
+		code := codeBadText
+		if strings.Contains(msg, "for type date") || strings.Contains(msg, "for type timestamp") {
+			code = "22007" // invalid_datetime_format
+		}
+		return &Error{Code: code, Message: msg, Err: err}
 	case errors.Is(err, plan.ErrOutOfRange):
 		return &Error{Code: codeOutOfRange, Message: trimSentinel(err, plan.ErrOutOfRange), Err: err}
 	case errors.Is(err, plan.ErrTypeMismatch):

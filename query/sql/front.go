@@ -255,15 +255,21 @@ func (f *frontParser) explainValue() (string, error) {
 	if !ok || t.kind == tokPunct {
 		return "", nil
 	}
-	f.i++
-	switch t.kind {
-	case tokWord, tokNumber:
-		return strings.ToLower(t.text), nil
-	case tokString:
+	switch v := strings.ToLower(t.text); {
+	case t.kind == tokNumber || t.kind == tokWord && explainValues[v]:
+		f.i++
+		return v, nil
+	case t.kind == tokString:
+		f.i++
 		return strings.ToLower(strings.Trim(t.text, "'")), nil
 	}
-	f.i--
 	return "", f.errHere()
+}
+
+// explainValues are the words an EXPLAIN option takes.
+var explainValues = map[string]bool{
+	"true": true, "false": true, "on": true, "off": true,
+	"text": true, "json": true, "xml": true, "yaml": true,
 }
 
 func isTrue(v string) bool {

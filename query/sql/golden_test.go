@@ -59,7 +59,26 @@ type goldenBlock struct {
 	want     []string
 }
 
-func parseGolden(t *testing.T, text string) (blocks []goldenBlock, trailer []string) {
+func parseGolden(t *testing.T, text string) ([]goldenBlock, []string) {
+	blocks, trailer := parseGoldenText(text)
+	if len(trailer) > 0 && !isComments(trailer) {
+		t.Fatalf("block without ----: %q", trailer)
+	}
+	return blocks, trailer
+}
+
+func isComments(lines []string) bool {
+	for _, l := range lines {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			return false
+		}
+	}
+	return true
+}
+
+// parseGoldenText splits a script into blocks; the lines after the last
+// block are returned too.
+func parseGoldenText(text string) (blocks []goldenBlock, trailer []string) {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	var cur goldenBlock
 	for i := 0; i < len(lines); i++ {
@@ -78,10 +97,7 @@ func parseGolden(t *testing.T, text string) (blocks []goldenBlock, trailer []str
 			cur.sql = append(cur.sql, l)
 		}
 	}
-	if len(cur.sql) > 0 {
-		t.Fatalf("block without ----: %q", cur.sql)
-	}
-	return blocks, cur.comments
+	return blocks, append(cur.comments, cur.sql...)
 }
 
 func runGolden(t *testing.T, file string) {

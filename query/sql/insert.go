@@ -164,10 +164,16 @@ func insertColumns(s *Insert, def *storage.TableDef) ([]int, error) {
 func (p *planner) insertExpr(e plan.Expr, col storage.Column, table string, row int) (plan.Expr, error) {
 	switch x := e.(type) {
 	case plan.Param:
+		if _, err := p.param(x.Index); err != nil {
+			return nil, err
+		}
 		p.setParam(x.Index, col.Type)
 		return x, nil
 	case plan.Cast:
 		if param, ok := x.X.(plan.Param); ok {
+			if _, err := p.param(param.Index); err != nil {
+				return nil, err
+			}
 			p.setParam(param.Index, x.To)
 			return x, nil
 		}

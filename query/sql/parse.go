@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -70,6 +71,9 @@ func syntaxError(err error, text string, pc piece, rw rewritten) *Error {
 		off = rw.orig(off)
 		pos = charPos(text, pc.start+off)
 	}
+	if t, ok := brokenToken(pc.toks); ok {
+		return &Error{Code: codeSyntax, Message: unterminated(t), Position: charPos(text, pc.start+t.pos), Err: err}
+	}
 	m := atOrNear.FindStringSubmatch(msg)
 	if m == nil {
 		msg = strings.TrimPrefix(msg, "lexical error: ")
@@ -91,7 +95,9 @@ func syntaxError(err error, text string, pc piece, rw rewritten) *Error {
 	if near != "" {
 		where = `at or near "` + near + `"`
 	}
-	if strings.HasPrefix(rest, "syntax error") {
+	if strings.Contains(rest, "unimplemented: this syntax") {
+		msg = "syntax not supported " + where
+	} else if strings.HasPrefix(rest, "syntax error") {
 		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "syntax error"), ":")
 		msg = strings.TrimSpace("syntax error " + where + ":" + rest)
 		msg = strings.TrimSuffix(msg, ":")
@@ -99,6 +105,29 @@ func syntaxError(err error, text string, pc piece, rw rewritten) *Error {
 		msg = rest + " " + where
 	}
 	return &Error{Code: code, Message: msg, Position: pos, Err: err}
+}
+
+// brokenToken finds an unterminated string, identifier or comment.
+func brokenToken(toks []token) (token, bool) {
+	if n := len(toks); n > 0 && toks[n-1].kind == tokBroken {
+		return toks[n-1], true
+	}
+	return token{}, false
+}
+
+// unterminated words the error of an unterminated token as PostgreSQL's
+// lexer does.
+func unterminated(t token) string {
+	what := "quoted string"
+	switch {
+	case strings.HasPrefix(t.text, `"`):
+		what = "quoted identifier"
+	case strings.HasPrefix(t.text, "/*"):
+		what = "/* comment"
+	case strings.HasPrefix(t.text, "$"):
+		what = "dollar-quoted string"
+	}
+	return fmt.Sprintf("unterminated %s at or near \"%s\"", what, t.text)
 }
 
 // caretOffset reads the byte offset the parser's error points at from the
@@ -160,6 +189,8 @@ func convertStatement(ast tree.Statement, text string) (Statement, error) {
 			return nil, err
 		}
 		return &Describe{Table: name}, nil
+	case *tree.CopyTo:
+		return nil, unsupported("COPY TO is not supported")
 	case *tree.Explain, *tree.ExplainAnalyze:
 		return nil, unsupported("EXPLAIN of this form is not supported")
 	}

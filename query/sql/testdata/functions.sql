@@ -108,7 +108,7 @@ int64
 
 SELECT id FROM ev WHERE ts > 'yesterday'
 ----
-error 22P02: invalid input syntax for type timestamp: "yesterday"
+error 22007: invalid input syntax for type timestamp: "yesterday"
 
 # CAST and ::.
 SELECT id, n::text, v::integer, CAST(id AS double precision), name::varchar, ts::date, d::timestamp, '42'::bigint + 1 AS x FROM ev ORDER BY 1
