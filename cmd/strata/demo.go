@@ -156,8 +156,8 @@ func (d *demoNode) close() error {
 }
 
 func runNodeDemo(ctx context.Context, o demoOptions, sio shellIO) (err error) {
-	// SIGTERM and SIGHUP end the demo cleanly; so does SIGINT, except in
-	// the interactive shell, where Ctrl-C cancels a statement.
+	// SIGTERM and SIGHUP end the demo cleanly; so does SIGINT, except
+	// once the interactive shell runs, where Ctrl-C cancels a statement.
 	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGHUP}
 	scripted := len(o.Shell.Commands) > 0 || len(o.Shell.Files) > 0 || !sio.interactive()
 	if scripted {
@@ -165,7 +165,9 @@ func runNodeDemo(ctx context.Context, o demoOptions, sio shellIO) (err error) {
 	}
 	ctx, stop := signal.NotifyContext(ctx, sigs...)
 	defer stop()
-	d, err := startDemoNode(ctx, o.LogLevel, sio.Err)
+	setup, stopSetup := signal.NotifyContext(ctx, os.Interrupt) // while starting and loading
+	defer stopSetup()
+	d, err := startDemoNode(setup, o.LogLevel, sio.Err)
 	if err != nil {
 		return err
 	}
@@ -175,9 +177,10 @@ func runNodeDemo(ctx context.Context, o demoOptions, sio shellIO) (err error) {
 		}
 	}()
 	start := time.Now()
-	if err := setupTelemetry(ctx, d.c, o.Rows, start); err != nil {
+	if err := setupTelemetry(setup, d.c, o.Rows, start); err != nil {
 		return err
 	}
+	stopSetup()
 	loaded := time.Since(start)
 	var st *streamer
 	if o.Rate > 0 {
