@@ -148,6 +148,9 @@ func (c *compiler) typeAggregate(s *aggSpec) error {
 		s.typ = arrayOf(a.typ)
 	case "min", "max":
 		s.typ = a.typ
+		if kindOf(a.typ) == kText {
+			s.typ = oidText // as PostgreSQL: there is no max(name)
+		}
 	case "sum":
 		switch {
 		case a.typ == oidInt2 || a.typ == oidInt4:

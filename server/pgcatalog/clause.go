@@ -10,6 +10,7 @@ type selectNode struct {
 	from       node
 	where      *expr
 	agg        *aggPlan // nil: not aggregating
+	win        *winPlan // window functions (of a non-aggregating SELECT)
 	having     *expr
 	outs       []*expr
 	cols       []column
@@ -57,6 +58,11 @@ func (c *compiler) compileSelectClause(sc *tree.SelectClause, order tree.OrderBy
 		}
 		cp := *fromScope
 		cp.agg = s.agg
+		outScope = &cp
+	} else {
+		s.win = &winPlan{}
+		cp := *fromScope
+		cp.win = s.win
 		outScope = &cp
 	}
 	for _, it := range items {
@@ -231,6 +237,10 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 	}
 	if s.agg != nil {
 		if frames, err = s.agg.group(ec, frames, len(s.from.columns()), outer); err != nil {
+			return nil, err
+		}
+	} else if s.win != nil && len(s.win.specs) > 0 {
+		if err := s.win.apply(ec, frames); err != nil {
 			return nil, err
 		}
 	}

@@ -230,7 +230,10 @@ func (c *compiler) compileName(n *tree.UnresolvedName, sc *scope) (*expr, error)
 	if table != "" && !scopeHasTable(sc, table) {
 		return nil, errorf(codeUndefinedTable, "missing FROM-clause entry for table %q", table)
 	}
-	return nil, errorf(codeUndefinedColumn, "column %s does not exist", n.String())
+	if table != "" {
+		return nil, errorf(codeUndefinedColumn, "column %s.%s does not exist", table, name)
+	}
+	return nil, errorf(codeUndefinedColumn, "column %q does not exist", name)
 }
 
 func scopeHasTable(sc *scope, table string) bool {

@@ -37,7 +37,7 @@ func (c *compiler) compileFunc(fe *tree.FuncExpr, sc *scope) (*expr, error) {
 		return nil, errorf(codeUndefinedFunction, "function %s.%s does not exist", schema, name)
 	}
 	if fe.WindowDef != nil {
-		return nil, unsupported("window functions")
+		return c.compileWindow(fe, name, sc)
 	}
 	if aggregates[name] {
 		return c.compileAggregate(fe, name, sc)

@@ -2,12 +2,14 @@ package pgcatalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stratadb/strata/internal/pgtest"
 )
@@ -58,7 +60,16 @@ func TestGoldenAgainstPostgres(t *testing.T) {
 	ec := &evalCtx{env: testEnv(), cat: cd}
 	for _, path := range goldenFiles(t) {
 		for _, b := range readGolden(t, path) {
-			if _, skip := b.option("nopg"); skip || strings.HasPrefix(b.want, "ERROR") {
+			if _, skip := b.option("nopg"); skip {
+				continue
+			}
+			if code, ok := strings.CutPrefix(b.want, "ERROR "); ok {
+				code, _, _ = strings.Cut(code, ":")
+				_, err := postgresAnswer(ctx, conn, withOIDs(b.query, pgOIDs), b.args(), toMine)
+				var pe *pgconn.PgError
+				if !errors.As(err, &pe) || pe.Code != code {
+					t.Errorf("%s: PostgreSQL answers %v, not SQLSTATE %s\n%s", path, err, code, b.query)
+				}
 				continue
 			}
 			pgAnswer, err := postgresAnswer(ctx, conn, withOIDs(b.query, pgOIDs), b.args(), toMine)

@@ -15,6 +15,7 @@ var rowBuilders = map[string]func(*catalogData, *relSchema) [][]any{
 	"pg_catalog.pg_database":            databaseRows,
 	"pg_catalog.pg_namespace":           namespaceRows,
 	"pg_catalog.pg_proc":                procRows,
+	"pg_catalog.pg_range":               rangeRows,
 	"pg_catalog.pg_roles":               roleRows,
 	"pg_catalog.pg_settings":            settingRows,
 	"pg_catalog.pg_stat_activity":       activityRows,
@@ -417,4 +418,24 @@ func activityRows(cd *catalogData, r *relSchema) [][]any {
 	set(r, row, "query", cd.query)
 	set(r, row, "backend_type", "client backend")
 	return [][]any{row}
+}
+
+// rangeRows are PostgreSQL's built-in range types (pg_type lists them).
+func rangeRows(_ *catalogData, r *relSchema) [][]any {
+	var rows [][]any
+	for _, rg := range [][5]uint32{
+		// rngtypid, rngsubtype, rngmultitypid, rngsubopc, rngsubdiff
+		{3904, oidInt4, 4451, 1978, 3922}, {3906, oidNumeric, 4532, 3125, 3924},
+		{3908, oidTimestamp, 4533, 3128, 3929}, {3910, oidTimestampTZ, 4534, 3127, 3930},
+		{3912, oidDate, 4535, 3122, 3925}, {3926, oidInt8, 4536, 3124, 3923},
+	} {
+		row := newRow(r)
+		set(r, row, "rngtypid", rg[0])
+		set(r, row, "rngsubtype", rg[1])
+		set(r, row, "rngmultitypid", rg[2])
+		set(r, row, "rngsubopc", rg[3])
+		set(r, row, "rngsubdiff", rg[4])
+		rows = append(rows, row)
+	}
+	return rows
 }

@@ -31,6 +31,7 @@ type scope struct {
 	parent *scope
 	level  int
 	agg    *aggPlan // set while compiling an aggregating SELECT's output
+	win    *winPlan // set while compiling a non-aggregating SELECT's output
 	inAgg  bool     // compiling an aggregate's arguments
 }
 
