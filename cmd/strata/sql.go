@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -106,11 +107,11 @@ func runShell(ctx context.Context, c *client.Client, addr string, o shellOptions
 	}
 	sh := shell.New(c, sio.Out, sio.Err, shell.Settings{Format: format, Null: o.Null, Timing: o.Timing, Expanded: o.Expanded, Quiet: o.Quiet})
 	sh.Addr = addr
-	if len(o.Commands) > 0 || len(o.Files) > 0 {
-		return runScripts(ctx, sh, o, sio.In)
-	}
-	if !sio.interactive() {
-		return sh.RunScript(ctx, sio.In)
+	if len(o.Commands) > 0 || len(o.Files) > 0 || !sio.interactive() {
+		if err := runScripts(ctx, sh, o, sio.In); !errors.Is(err, shell.ErrQuit) {
+			return err
+		}
+		return nil
 	}
 	if banner != nil {
 		banner(sio.Out)
@@ -127,7 +128,11 @@ func runShell(ctx context.Context, c *client.Client, addr string, o shellOptions
 	return sh.Interactive(ctx, rl)
 }
 
+// runScripts runs -c and -f in order, or else standard input.
 func runScripts(ctx context.Context, sh *shell.Shell, o shellOptions, stdin io.Reader) error {
+	if len(o.Commands) == 0 && len(o.Files) == 0 {
+		return sh.RunScript(ctx, stdin)
+	}
 	for _, text := range o.Commands {
 		if err := sh.RunScript(ctx, strings.NewReader(text)); err != nil {
 			return err

@@ -124,6 +124,10 @@ func TestE2ESQLFileStdinAndErrors(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `invalid command \nope`)
 
+	out, errOut, code = runShellCLI(t, "", nil, "sql", "--addr", n.grpcAddr, "-c", `SELECT 1 AS one; \q`, "-c", "SELECT nope")
+	require.Equal(t, 0, code, errOut) // \q ends the whole run, as in psql
+	require.Equal(t, " one\n-----\n   1\n(1 row)\n\n", out)
+
 	_, errOut, code = runShellCLI(t, "", nil, "sql", "--addr", freeAddr(t), "-c", "SELECT 1")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "ERROR: cannot reach the node at ")

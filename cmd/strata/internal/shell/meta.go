@@ -67,7 +67,10 @@ func (s *Shell) meta(ctx context.Context, name string, args []string) (bool, err
 	case `\echo`:
 		fmt.Fprintln(s.Out, strings.Join(args, " "))
 	case `\i`, `\include`:
-		return false, s.include(ctx, args)
+		if err := s.include(ctx, args); !errors.Is(err, ErrQuit) {
+			return false, err
+		}
+		return true, nil // \q in the file quits the shell, as in psql
 	default:
 		return false, fmt.Errorf("invalid command %s\nTry \\? for help.", name)
 	}

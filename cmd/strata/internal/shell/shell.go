@@ -159,10 +159,13 @@ func (s *Shell) ErrorText(err error) string {
 	return "ERROR: " + msg
 }
 
+// ErrQuit is RunScript's answer to \q: the caller should stop too.
+var ErrQuit = errors.New("shell: quit")
+
 // RunScript runs the statements and meta-commands read from r, as psql
 // -f with ON_ERROR_STOP=1: it stops at the first failure and returns it
-// (a *Failed, already printed). A last statement without its semicolon
-// runs at the end.
+// (a *Failed, already printed), or at \q (ErrQuit). A last statement
+// without its semicolon runs at the end.
 func (s *Shell) RunScript(ctx context.Context, r io.Reader) error {
 	saved := s.split
 	s.split = Splitter{}
@@ -172,8 +175,11 @@ func (s *Shell) RunScript(ctx context.Context, r io.Reader) error {
 		line, readErr := br.ReadString('\n')
 		if line != "" {
 			quit, err := s.Line(ctx, strings.TrimSuffix(line, "\n"), true)
-			if err != nil || quit {
+			if err != nil {
 				return err
+			}
+			if quit {
+				return ErrQuit
 			}
 		}
 		if readErr == io.EOF {
@@ -191,16 +197,14 @@ func (s *Shell) RunScript(ctx context.Context, r io.Reader) error {
 	return nil
 }
 
-// Line handles one line of input: a meta-command (a line starting with a
-// backslash outside a quote or comment), or SQL text, running the
-// statements it completes. With stop it stops at the first failure;
-// else it runs the line's other statements and returns the last
-// failure. quit is \q.
+// Line handles one line of input: SQL text, running the statements it
+// completes, then a meta-command if the line has one (from a backslash
+// outside quotes and comments to the end of the line, as in psql). With
+// stop it stops at the first failure; else it runs the line's other
+// statements and returns the last failure. quit is \q.
 func (s *Shell) Line(ctx context.Context, line string, stop bool) (quit bool, err error) {
-	if trimmed := strings.TrimSpace(line); s.split.InCode() && strings.HasPrefix(trimmed, `\`) {
-		return s.Meta(ctx, trimmed)
-	}
-	for _, stmt := range s.split.Feed(line + "\n") {
+	stmts, meta := s.split.FeedLine(line)
+	for _, stmt := range stmts {
 		if e := s.Exec(ctx, stmt); e != nil {
 			err = e
 			if stop {
@@ -209,5 +213,12 @@ func (s *Shell) Line(ctx context.Context, line string, stop bool) (quit bool, er
 			}
 		}
 	}
-	return false, err
+	if meta == "" {
+		return false, err
+	}
+	quit, e := s.Meta(ctx, meta)
+	if e != nil {
+		err = e
+	}
+	return quit, err
 }

@@ -185,11 +185,16 @@ func TestMetaErrorsAndQuit(t *testing.T) {
 		}
 	}
 	sh, node, _, _ := newTestShell(Settings{})
-	if err := sh.RunScript(context.Background(), strings.NewReader("SELECT 1;\n\\q\nSELECT 1;\n")); err != nil {
-		t.Fatal(err)
+	if err := sh.RunScript(context.Background(), strings.NewReader("SELECT 1;\n\\q\nSELECT 1;\n")); err != ErrQuit {
+		t.Fatalf("RunScript with \\q: %v", err)
 	}
 	if len(node.got) != 1 {
 		t.Errorf(`statements after \q ran: %q`, node.got)
+	}
+	path := filepath.Join(t.TempDir(), "quit.sql")
+	os.WriteFile(path, []byte("SELECT 1;\n\\q\n"), 0o644)
+	if quit, err := sh.Meta(context.Background(), `\i `+path); !quit || err != nil {
+		t.Errorf(`\i of a file with \q: quit %v, err %v`, quit, err)
 	}
 }
 

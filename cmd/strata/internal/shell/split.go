@@ -21,6 +21,10 @@ type Splitter struct {
 	nest  int    // open block comments
 	tag   string // the open dollar quote's delimiter, "$tag$"
 	code  bool   // the pending statement holds more than comments and space
+	// In FeedLine: a backslash in code starts a meta-command; metaAt is
+	// where it was found (found: metaAt >= 0).
+	lineMode bool
+	metaAt   int
 }
 
 type lexState uint8
@@ -41,6 +45,23 @@ func (s *Splitter) Feed(text string) []string {
 	return s.scan(false)
 }
 
+// FeedLine feeds one line of input (without its newline) in which, as in
+// psql, a backslash outside quotes and comments starts a meta-command
+// running to the end of the line: it returns the statements completed
+// before it and the meta-command ("" if none). Text before the backslash
+// that ends no statement stays pending.
+func (s *Splitter) FeedLine(line string) (stmts []string, meta string) {
+	s.lineMode, s.metaAt = true, -1
+	defer func() { s.lineMode = false }()
+	stmts = s.Feed(line + "\n")
+	if s.metaAt >= 0 {
+		meta = strings.TrimSpace(string(s.buf[s.metaAt:]))
+		s.buf = s.buf[:s.metaAt]
+		s.pos = len(s.buf)
+	}
+	return stmts, meta
+}
+
 // Finish ends the input: it returns the statements still pending (the
 // last one may lack its semicolon, or sit in an unterminated string, as
 // psql sends it at the end of a file) and resets the splitter.
@@ -54,7 +75,7 @@ func (s *Splitter) Finish() []string {
 }
 
 // Reset drops the pending statement.
-func (s *Splitter) Reset() { *s = Splitter{buf: s.buf[:0]} }
+func (s *Splitter) Reset() { *s = Splitter{buf: s.buf[:0], lineMode: s.lineMode, metaAt: -1} }
 
 // Pending is the text fed since the last complete statement.
 func (s *Splitter) Pending() string { return string(s.buf) }
@@ -65,7 +86,7 @@ func (s *Splitter) Empty() bool {
 }
 
 // InCode reports whether the scan is outside strings and comments, where
-// a line starting with a backslash is a meta-command.
+// a backslash starts a meta-command.
 func (s *Splitter) InCode() bool { return s.state == lexNormal }
 
 // PromptChar is psql's continuation prompt character for the pending
@@ -152,6 +173,11 @@ func (s *Splitter) stepNormal(final bool) (int, bool) {
 		}
 	case ' ', '\t', '\n', '\r', '\f':
 		return 1, false
+	case '\\':
+		if s.lineMode {
+			s.metaAt = s.pos
+			return 0, false // stop: the rest of the line is a meta-command
+		}
 	case '\'':
 		s.state = lexString
 		if s.pos > 0 && (s.buf[s.pos-1] == 'E' || s.buf[s.pos-1] == 'e') && (s.pos < 2 || !identByte(s.buf[s.pos-2])) {

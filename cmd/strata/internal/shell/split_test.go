@@ -140,3 +140,39 @@ func FuzzSplitPieces(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitterFeedLine(t *testing.T) {
+	for _, tc := range []struct {
+		line    string
+		stmts   []string
+		meta    string
+		pending string
+	}{
+		{`\timing on`, nil, `\timing on`, ""},
+		{`  \q  `, nil, `\q`, "  "},
+		{`SELECT 1; \q`, []string{"SELECT 1"}, `\q`, " "},
+		{`SELECT 1; SELECT 2 \x`, []string{"SELECT 1"}, `\x`, " SELECT 2 "},
+		{`SELECT 'a\b'; SELECT E'\\'; \echo x`, []string{`SELECT 'a\b'`, `SELECT E'\\'`}, `\echo x`, " "},
+		{`SELECT "x\y" -- \q`, nil, "", `SELECT "x\y" -- \q` + "\n"},
+		{`SELECT /* \q */ 1;`, []string{`SELECT /* \q */ 1`}, "", "\n"},
+	} {
+		var s Splitter
+		stmts, meta := s.FeedLine(tc.line)
+		if !slices.Equal(stmts, tc.stmts) || meta != tc.meta || s.Pending() != tc.pending {
+			t.Errorf("FeedLine(%q) = %q, %q, pending %q; want %q, %q, pending %q", tc.line, stmts, meta, s.Pending(), tc.stmts, tc.meta, tc.pending)
+		}
+	}
+	// Feed (whole scripts) does not treat a backslash as a meta-command.
+	if got := Split(`SELECT 1 \ 2;`); !slices.Equal(got, []string{`SELECT 1 \ 2`}) {
+		t.Errorf("Split: %q", got)
+	}
+	// A meta-command inside a pending statement leaves the statement be.
+	var s Splitter
+	s.FeedLine("SELECT")
+	if _, meta := s.FeedLine(`\timing`); meta != `\timing` || s.Pending() != "SELECT\n" {
+		t.Errorf("meta %q, pending %q", meta, s.Pending())
+	}
+	if stmts, _ := s.FeedLine("1;"); !slices.Equal(stmts, []string{"SELECT\n1"}) {
+		t.Errorf("got %q", stmts)
+	}
+}
