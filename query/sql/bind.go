@@ -12,8 +12,13 @@ import (
 // ("there is no parameter $1", what PostgreSQL's simple protocol
 // answers), another wrong count 08P01 (what its Bind message answers).
 // An argument of another type than its parameter's is converted as an
-// INSERT value is (a string parsed, a number converted), else 42804.
+// INSERT value is (a string parsed, a number converted), else 42804. A
+// SystemQuery is returned as it is, whatever the arguments: the server's
+// pg_catalog emulation takes them.
 func bind(p *Prepared, args []plan.Value) (Statement, error) {
+	if _, ok := p.Stmt.(*SystemQuery); ok {
+		return p.Stmt, nil // the pg_catalog emulation takes the arguments
+	}
 	if len(args) != len(p.Params) {
 		if len(args) == 0 {
 			return nil, errorf(codeUndefinedParam, "there is no parameter $1")

@@ -180,6 +180,23 @@ int32 | string | timestamp           | float64 | bool | int64 | date
 4     | four   | 2024-01-04 00:00:00 | 4.5     | t    | 40    | 2024-01-04
 5     | 5      | NULL                | NULL    | NULL | NULL  | NULL
 
+@args 7, 'seven'
+SELECT $1::bigint AS n, upper($2) AS s
+----
+params: $1 int64, $2 string
+n     | s
+int64 | string
+7     | SEVEN
+
+@args 3
+VALUES ($1::int), (2)
+----
+params: $1 int32
+column1
+int64
+3
+2
+
 # Hints win over inference; "-" leaves one to inference.
 @hints string
 @args '2'
