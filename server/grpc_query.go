@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/query"
@@ -28,19 +29,21 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 	} else {
 		err = n.runQuery(req, stream)
 	}
+	if req.GetSql() != "" {
+		err = sqlStatus(err)
+	} else {
+		err = toStatus(err)
+	}
 	result := "ok"
 	if err != nil {
 		result = "error"
-		if codeOf(err) == codes.Internal {
+		if status.Code(err) == codes.Internal {
 			n.log.Error("query failed with an internal error", "err", err)
 		}
 	}
 	n.metrics.queries.WithLabelValues(result).Inc()
 	n.metrics.queryLatency.Observe(time.Since(start).Seconds())
-	if req.GetSql() != "" {
-		return sqlStatus(err)
-	}
-	return toStatus(err)
+	return err
 }
 
 func (n *Node) runQuery(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
