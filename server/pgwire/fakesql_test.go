@@ -104,6 +104,12 @@ var fakeStatements = map[string]fakeDef{
 			return sel(&plan.Filter{Input: &plan.Scan{Table: "t"}, Pred: plan.Bin{Op: plan.OpEq, L: col("id"), R: lit(a[0])}})
 		},
 	},
+	"select * from t where id >= $1": {
+		params: []storage.ColumnType{storage.TypeInt64},
+		build: func(a []plan.Value) sql.Statement {
+			return sel(&plan.Filter{Input: &plan.Scan{Table: "t"}, Pred: plan.Bin{Op: plan.OpGe, L: col("id"), R: lit(a[0])}})
+		},
+	},
 	"select id from t where ts >= $1 and score > $2 and ok = $3 and d = $4 and n = $5": {
 		params: []storage.ColumnType{storage.TypeTimestamp, storage.TypeFloat64, storage.TypeBool, storage.TypeDate, storage.TypeInt32},
 		build: func(a []plan.Value) sql.Statement {
@@ -185,7 +191,7 @@ func fakeStatement(s string) (sql.Statement, error) {
 var reSystem = regexp.MustCompile(`(?is)^select\b.*(pg_|version\(\)|current_|information_schema)`)
 
 // reSelect: select a, "b" from t [where id >= n] [order by id].
-var reSelect = regexp.MustCompile(`(?is)^select\s+((?:"?[a-z_]+"?\s*,\s*)*"?[a-z_]+"?)\s+from\s+"?([a-z_]+)"?(?:\s+where\s+id\s*>=\s*(\d+))?(\s+order\s+by\s+id)?$`)
+var reSelect = regexp.MustCompile(`(?is)^select\s+(\*|(?:"?[a-z_]+"?\s*,\s*)*"?[a-z_]+"?)\s+from\s+"?([a-z_]+)"?(?:\s+where\s+id\s*>=\s*'?(\d+)'?)?(\s+order\s+by\s+id)?$`)
 
 func fakeSelect(m []string) plan.Node {
 	var n plan.Node = &plan.Scan{Table: m[2]}
@@ -195,6 +201,9 @@ func fakeSelect(m []string) plan.Node {
 	}
 	if m[4] != "" {
 		n = sortByID(n)
+	}
+	if m[1] == "*" {
+		return n
 	}
 	var exprs []plan.Named
 	for _, c := range strings.Split(m[1], ",") {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
@@ -151,6 +152,37 @@ func TestVersionNum(t *testing.T) {
 	for in, want := range map[string]string{"15.0 (Strata)": "150000", "15.4": "150004", "16.12 x": "160012", "junk": "150000"} {
 		if got := versionNum(in); got != want {
 			t.Errorf("%q: %q want %q", in, got, want)
+		}
+	}
+}
+
+// The fast timestamp and date readers agree with time.Parse.
+func TestFastTimestamp(t *testing.T) {
+	for _, s := range []string{"2024-01-02", "1969-12-31 23:59:59.999999", "2024-02-29T12:00", "2000-03-01 00:00:00Z",
+		"2024-01-02 03:04:05.123456789", "2024-01-02 03:04:05+05:30", "2024-01-02 03:04:05-0800", "2024-01-02T03:04:05.5-02",
+		"0001-01-01 00:00:00", "9999-12-31 23:59:59", "1900-02-28"} {
+		got, ok := fastTimestamp(s)
+		want, err := plan.ParseTimestamp(s)
+		if err != nil {
+			tt, err2 := time.Parse("2006-01-02 15:04:05.999999999Z0700", s)
+			if err2 != nil {
+				tt, err2 = time.Parse("2006-01-02T15:04:05.999999999Z07", s)
+			}
+			if err2 != nil {
+				tt, err2 = time.Parse("2006-01-02T15:04", s)
+			}
+			if err2 != nil {
+				t.Fatalf("%s: no reference parse: %v", s, err)
+			}
+			want = tt.UnixMicro()
+		}
+		if !ok || got != want {
+			t.Errorf("%s: %d %v, want %d", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"2024-02-30", "2023-02-29", "2024-13-01", "2024-01-02 24:00:00", "2024-01-02 3:04", "20240102", "2024-01-02 03:04:05 UTC"} {
+		if _, ok := fastTimestamp(s); ok {
+			t.Errorf("%s: accepted", s)
 		}
 	}
 }

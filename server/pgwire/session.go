@@ -68,9 +68,9 @@ func (s *Server) serveConn(conn net.Conn) {
 		}
 		return
 	}
-	ss.log.Debug("session started", "pid", ss.pid, "user", ss.user, "database", ss.database, "remote", conn.RemoteAddr().String())
+	ss.log.Debug("session started", "user", ss.user, "database", ss.database, "remote", conn.RemoteAddr().String())
 	ss.loop()
-	ss.log.Debug("session ended", "pid", ss.pid)
+	ss.log.Debug("session ended")
 }
 
 func (ss *session) close() {
@@ -128,7 +128,7 @@ func (ss *session) loop() {
 			if ss.srv.isClosing() {
 				ss.goodbye(errAdminShutdown)
 			} else if !isDisconnect(err) {
-				ss.log.Debug("session read failed", "pid", ss.pid, "err", err)
+				ss.log.Debug("session read failed", "err", err)
 				var tooBig *pgproto3.ExceededMaxBodyLenErr
 				if errors.As(err, &tooBig) {
 					ss.goodbye(fatalError(codeProgramLimit, "message of %d bytes exceeds the limit of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen))
@@ -194,7 +194,7 @@ func (ss *session) extended(fn func() error) {
 // ReadyForQuery. After an error in the extended protocol, messages are
 // ignored until Sync.
 func (ss *session) run(simple bool, fn func() error) {
-	if err := ss.protect(fn); err != nil {
+	if err := ss.protect(fn); err != nil && ss.ioErr == nil {
 		ss.sendError(err)
 		if !simple {
 			ss.skipToSync = true
@@ -210,7 +210,7 @@ func (ss *session) run(simple bool, fn func() error) {
 func (ss *session) protect(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			ss.log.Error("BUG: panic while answering a client", "pid", ss.pid, "panic", r, "stack", string(debug.Stack()))
+			ss.log.Error("BUG: panic while answering a client", "panic", r, "stack", string(debug.Stack()))
 			ss.rows = ss.rows[:0]
 			err = newError(codeInternal, "internal error: %v", r)
 		}
@@ -228,7 +228,7 @@ func (ss *session) sendError(err error) {
 	}
 	r := errorResponse(err)
 	if r.Code == codeInternal {
-		ss.log.Warn("internal error answered to a client", "pid", ss.pid, "err", err)
+		ss.log.Warn("internal error answered to a client", "err", err)
 	}
 	ss.be.Send(r)
 	if ss.txn == 'T' {
@@ -274,7 +274,7 @@ func (ss *session) flush() {
 	}
 	if err := ss.be.Flush(); err != nil {
 		ss.ioErr = err
-		ss.log.Debug("session write failed", "pid", ss.pid, "err", err)
+		ss.log.Debug("session write failed", "err", err)
 	}
 }
 

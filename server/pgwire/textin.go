@@ -206,6 +206,9 @@ func parseTimestamp(s string) (int64, error) {
 	case "infinity", "-infinity", "+infinity":
 		return 0, newError(codeFeatureNotSupported, "timestamp \"%s\" is not supported", s)
 	}
+	if us, ok := fastTimestamp(t); ok {
+		return us, nil
+	}
 	if us, err := plan.ParseTimestamp(t); err == nil {
 		return us, nil
 	}
@@ -232,6 +235,11 @@ func parseDate(s string) (int64, error) {
 	if strings.EqualFold(t, "epoch") {
 		return 0, nil
 	}
+	if len(t) == 10 {
+		if days, ok := fastDate(t); ok {
+			return days, nil
+		}
+	}
 	if d, err := plan.ParseDate(t); err == nil {
 		return d, nil
 	}
@@ -240,6 +248,149 @@ func parseDate(s string) (int64, error) {
 	}
 	_, err := time.Parse("2006-01-02", t)
 	return 0, datetimeError(oidDate, s, err)
+}
+
+// fastDate reads "YYYY-MM-DD" without time.Parse (COPY's hot path); false
+// leaves the text to the general parser.
+func fastDate(s string) (int64, bool) {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	y, ok1 := digits(s[0:4])
+	m, ok2 := digits(s[5:7])
+	d, ok3 := digits(s[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return daysFromCivil(y, m, d), true
+}
+
+// fastTimestamp reads "YYYY-MM-DD[( |T)HH:MM[:SS[.fraction]]][Z|±HH[[:]MM]]"
+// without time.Parse; false leaves the text to the general parser. The
+// fraction is cut to microseconds, as the general parser does.
+func fastTimestamp(s string) (int64, bool) {
+	days, ok := fastDate(s)
+	if !ok {
+		return 0, false
+	}
+	us := days * 86400 * 1_000_000
+	rest := s[10:]
+	if rest == "" {
+		return us, true
+	}
+	if len(rest) < 6 || (rest[0] != ' ' && rest[0] != 'T') || rest[3] != ':' {
+		return 0, false
+	}
+	h, ok1 := digits(rest[1:3])
+	mi, ok2 := digits(rest[4:6])
+	if !ok1 || !ok2 || h > 23 || mi > 59 {
+		return 0, false
+	}
+	sec := int64(h*3600 + mi*60)
+	rest = rest[6:]
+	if len(rest) >= 3 && rest[0] == ':' {
+		se, ok := digits(rest[1:3])
+		if !ok || se > 59 {
+			return 0, false
+		}
+		sec += int64(se)
+		rest = rest[3:]
+		if len(rest) > 1 && rest[0] == '.' {
+			n := 1
+			frac := int64(0)
+			for ; n < len(rest) && rest[n] >= '0' && rest[n] <= '9'; n++ {
+				if n <= 6 {
+					frac = frac*10 + int64(rest[n]-'0')
+				}
+			}
+			if n == 1 || n > 10 {
+				return 0, false
+			}
+			for i := n; i <= 6; i++ {
+				frac *= 10
+			}
+			us += frac
+			rest = rest[n:]
+		}
+	}
+	us += sec * 1_000_000
+	off, ok := fastOffset(rest)
+	if !ok {
+		return 0, false
+	}
+	return us - int64(off)*1_000_000, true
+}
+
+// fastOffset reads "", "Z", "±HH", "±HHMM" or "±HH:MM" as seconds east.
+func fastOffset(s string) (int, bool) {
+	switch {
+	case s == "" || s == "Z":
+		return 0, true
+	case s[0] != '+' && s[0] != '-' || len(s) < 3:
+		return 0, false
+	}
+	h, ok := digits(s[1:3])
+	m := 0
+	switch rest := s[3:]; {
+	case rest == "":
+	case len(rest) == 2:
+		m, ok = digits(rest)
+	case len(rest) == 3 && rest[0] == ':':
+		m, ok = digits(rest[1:])
+	default:
+		return 0, false
+	}
+	if !ok || h > 15 || m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
+// digits reads a short run of decimal digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(s) > 0
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is days since 1970-01-01 of a proleptic Gregorian date
+// (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func floorDiv(a, b int64) int64 {
