@@ -32,7 +32,11 @@ func (c *compiler) compileSelectClause(sc *tree.SelectClause, order tree.OrderBy
 	if sc.From.AsOf.Expr != nil {
 		return nil, unsupported("AS OF SYSTEM TIME")
 	}
-	from, fromScope, err := c.compileFrom(sc.From.Tables, outer)
+	var where tree.Expr
+	if sc.Where != nil {
+		where = sc.Where.Expr
+	}
+	from, fromScope, err := c.compileFrom(sc.From.Tables, outer, where)
 	if err != nil {
 		return nil, err
 	}

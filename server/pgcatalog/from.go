@@ -11,29 +11,22 @@ import (
 // item (a function, LATERAL (SELECT ...)), which a join runs once per
 // row of its left side with {row: left row, up: outer}: its scope is the
 // columns to its left, then the enclosing query.
-func (c *compiler) compileFrom(tables tree.TableExprs, outer *scope) (node, *scope, error) {
+func (c *compiler) compileFrom(tables tree.TableExprs, outer *scope, where tree.Expr) (node, *scope, error) {
 	sc := &scope{parent: outer, level: outer.nextLevel()}
 	if len(tables) == 0 {
 		return oneRow{}, sc, nil
 	}
-	var acc node
+	var items []fromItem
 	for _, te := range tables {
 		left := &scope{cols: sc.cols, parent: outer, level: sc.level}
 		n, cols, lateral, err := c.compileTableExpr(te, left)
 		if err != nil {
 			return nil, nil, err
 		}
-		switch {
-		case acc == nil && lateral:
-			acc = &joinNode{left: oneRow{}, right: n, kind: joinInner, lateral: true}
-		case acc == nil:
-			acc = n
-		default:
-			acc = &joinNode{left: acc, right: n, kind: joinInner, lateral: lateral}
-		}
+		items = append(items, fromItem{n: n, lo: len(sc.cols), hi: len(sc.cols) + len(cols), lateral: lateral})
 		sc.cols = append(append([]scopeCol(nil), sc.cols...), cols...)
 	}
-	return acc, sc, nil
+	return c.joinItems(items, where, sc), sc, nil
 }
 
 // compileTableExpr compiles one FROM item. left is the scope of the items
@@ -226,12 +219,13 @@ func (c *compiler) compileJoin(j *tree.JoinTableExpr, left *scope) (node, []scop
 		if jn.on, err = c.compileCondition(cond.Expr, onScope); err != nil {
 			return nil, nil, false, err
 		}
+		c.pushOn(jn, cond.Expr, onScope, len(lcols))
 	case *tree.UsingJoinCond:
 		names := make([]string, len(cond.Cols))
 		for i, n := range cond.Cols {
 			names[i] = string(n)
 		}
-		if jn.on, err = c.usingCondition(names, cols, len(lcols), onScope); err != nil {
+		if jn.on, err = c.usingCondition(jn, names, cols, len(lcols)); err != nil {
 			return nil, nil, false, err
 		}
 	case tree.NaturalJoinCond:
@@ -243,7 +237,7 @@ func (c *compiler) compileJoin(j *tree.JoinTableExpr, left *scope) (node, []scop
 				}
 			}
 		}
-		if jn.on, err = c.usingCondition(names, cols, len(lcols), onScope); err != nil {
+		if jn.on, err = c.usingCondition(jn, names, cols, len(lcols)); err != nil {
 			return nil, nil, false, err
 		}
 	default:
@@ -252,9 +246,10 @@ func (c *compiler) compileJoin(j *tree.JoinTableExpr, left *scope) (node, []scop
 	return jn, cols, false, nil
 }
 
-// usingCondition builds l.col = r.col AND ... for USING (cols), and hides
-// the right side's copies from unqualified names and *.
-func (c *compiler) usingCondition(names []string, cols []scopeCol, nLeft int, sc *scope) (*expr, error) {
+// usingCondition builds l.col = r.col AND ... for USING (cols), makes
+// them j's hash keys, and hides the right side's copies from unqualified
+// names and *.
+func (c *compiler) usingCondition(j *joinNode, names []string, cols []scopeCol, nLeft int) (*expr, error) {
 	var cond *expr
 	for _, name := range names {
 		li, ri := -1, -1
@@ -272,6 +267,10 @@ func (c *compiler) usingCondition(names []string, cols []scopeCol, nLeft int, sc
 			return nil, errorf(codeUndefinedColumn, "column %q specified in USING clause does not exist in both tables", name)
 		}
 		cols[ri].hidden = true
+		if j != nil && hashable(cols[li].typ, cols[ri].typ) && !j.lateral {
+			j.lkeys = append(j.lkeys, li)
+			j.rkeys = append(j.rkeys, ri-nLeft)
+		}
 		eq, err := c.comparison("=", columnExpr(0, li, cols[li].typ), columnExpr(0, ri, cols[ri].typ))
 		if err != nil {
 			return nil, err
@@ -282,7 +281,6 @@ func (c *compiler) usingCondition(names []string, cols []scopeCol, nLeft int, sc
 			cond = andExpr(cond, eq)
 		}
 	}
-	_ = sc
 	return cond, nil
 }
 
@@ -298,8 +296,8 @@ func (o *ordinalityNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		rows[i] = append(rows[i], int64(i+1))
+	for i, r := range rows {
+		rows[i] = append(append(make([]any, 0, len(r)+1), r...), int64(i+1))
 	}
 	return rows, nil
 }

@@ -40,16 +40,15 @@ func schemaColumns(r *relSchema) []column {
 	return cols
 }
 
+// rows shares the relation's row slices, which no node changes (nodes
+// that add or change values build new rows), and returns a fresh outer
+// slice, which filters reuse.
 func (s *relScan) rows(ec *evalCtx, _ *frame) ([][]any, error) {
 	src := ec.cat.relRows(s.rel)
 	if err := ec.tick(len(src)); err != nil {
 		return nil, err
 	}
-	out := make([][]any, len(src))
-	for i, r := range src {
-		out[i] = append([]any(nil), r...)
-	}
-	return out, nil
+	return append([][]any(nil), src...), nil
 }
 
 // valuesNode is VALUES (...), (...).
@@ -87,14 +86,16 @@ const (
 	joinFull
 )
 
-// joinNode is a nested-loop join. A lateral right side (a function in
-// FROM, LATERAL) is evaluated once per left row, with that row as its
-// outer frame.
+// joinNode is a nested-loop join, or a hash join on lkeys = rkeys
+// (column positions in the left and right rows). A lateral right side (a
+// function in FROM, LATERAL) is evaluated once per left row, with that
+// row as its outer frame.
 type joinNode struct {
-	left, right node
-	kind        joinKind
-	on          *expr // nil: cross join
-	lateral     bool
+	left, right  node
+	kind         joinKind
+	on           *expr // nil: every candidate pair matches
+	lateral      bool
+	lkeys, rkeys []int
 }
 
 func (j *joinNode) columns() []column {
@@ -108,28 +109,46 @@ func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 	}
 	nl, nr := len(j.left.columns()), len(j.right.columns())
 	var right [][]any
+	var index map[string][]int
 	if !j.lateral {
 		if right, err = j.right.rows(ec, outer); err != nil {
 			return nil, err
 		}
+		if len(j.lkeys) > 0 {
+			index = hashRows(right, j.rkeys)
+		}
 	}
 	var out [][]any
 	rightMatched := make([]bool, len(right))
+	scratch := &frame{row: make([]any, nl+nr), up: outer}
+	var seq []int // 0..len(right)-1
 	for _, l := range left {
-		if j.lateral {
+		var candidates []int
+		switch {
+		case j.lateral:
 			if right, err = j.right.rows(ec, &frame{row: l, up: outer}); err != nil {
 				return nil, err
 			}
+			seq = upTo(seq[:0], len(right))
+			candidates = seq
+		case index != nil:
+			candidates = index[string(keyOf(l, j.lkeys))]
+		default:
+			if len(seq) != len(right) {
+				seq = upTo(seq[:0], len(right))
+			}
+			candidates = seq
 		}
-		if err := ec.tick(len(right) + 1); err != nil {
+		if err := ec.tick(len(candidates) + 1); err != nil {
 			return nil, err
 		}
 		matched := false
-		for ri, r := range right {
-			row := make([]any, 0, nl+nr)
-			row = append(append(row, l...), r...)
+		for _, ri := range candidates {
+			r := right[ri]
 			if j.on != nil {
-				ok, err := evalBool(ec, j.on, &frame{row: row, up: outer})
+				copy(scratch.row, l)
+				copy(scratch.row[nl:], r)
+				ok, err := evalBool(ec, j.on, scratch)
 				if err != nil {
 					return nil, err
 				}
@@ -141,7 +160,7 @@ func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 			if !j.lateral {
 				rightMatched[ri] = true
 			}
-			out = append(out, row)
+			out = append(out, append(append(make([]any, 0, nl+nr), l...), r...))
 		}
 		if !matched && (j.kind == joinLeft || j.kind == joinFull) {
 			out = append(out, append(append(make([]any, 0, nl+nr), l...), make([]any, nr)...))
@@ -155,6 +174,38 @@ func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// upTo fills buf with 0..n-1.
+func upTo(buf []int, n int) []int {
+	for i := 0; i < n; i++ {
+		buf = append(buf, i)
+	}
+	return buf
+}
+
+// keyOf encodes a row's key columns; nil when one is NULL (NULL matches
+// nothing).
+func keyOf(row []any, cols []int) []byte {
+	var b []byte
+	for _, c := range cols {
+		if row[c] == nil {
+			return nil
+		}
+		b = appendKey(b, row[c])
+	}
+	return b
+}
+
+// hashRows indexes rows by their key columns.
+func hashRows(rows [][]any, cols []int) map[string][]int {
+	index := make(map[string][]int, len(rows))
+	for i, r := range rows {
+		if k := keyOf(r, cols); k != nil {
+			index[string(k)] = append(index[string(k)], i)
+		}
+	}
+	return index
 }
 
 // oneRow is the FROM of a SELECT without one: a single empty row.

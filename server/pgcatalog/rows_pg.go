@@ -3,6 +3,7 @@ package pgcatalog
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // rowBuilders make the rows of the system relations that are not empty,
@@ -41,6 +42,7 @@ var sharedCatalogs = map[string]bool{
 
 func classRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
+	rows = append(rows, systemClassRows()...)
 	for _, t := range cd.tables {
 		row := newRow(r)
 		set(r, row, "oid", t.oid)
@@ -60,6 +62,13 @@ func classRows(cd *catalogData, r *relSchema) [][]any {
 		}
 		rows = append(rows, row)
 	}
+	return rows
+}
+
+// systemClassRows are pg_class's rows of the system relations, built once.
+var systemClassRows = sync.OnceValue(func() [][]any {
+	r := catalogByName["pg_catalog.pg_class"]
+	var rows [][]any
 	for i := range catalogRelations {
 		c := &catalogRelations[i]
 		row := newRow(r)
@@ -81,7 +90,7 @@ func classRows(cd *catalogData, r *relSchema) [][]any {
 		rows = append(rows, row)
 	}
 	return rows
-}
+})
 
 // tableOptions shows a table's partition and sort keys as the reloptions
 // Strata's CREATE TABLE ... WITH (...) takes, so \d+ lists them.
@@ -104,6 +113,14 @@ func attributeRows(cd *catalogData, r *relSchema) [][]any {
 			rows = append(rows, attributeRow(r, t.oid, i+1, c.Name, TypeOID(c.Type), !c.Nullable))
 		}
 	}
+	return append(rows, systemAttributeRows()...)
+}
+
+// systemAttributeRows are pg_attribute's rows of the system relations,
+// built once.
+var systemAttributeRows = sync.OnceValue(func() [][]any {
+	r := catalogByName["pg_catalog.pg_attribute"]
+	var rows [][]any
 	for i := range catalogRelations {
 		c := &catalogRelations[i]
 		for j, col := range c.cols {
@@ -115,7 +132,7 @@ func attributeRows(cd *catalogData, r *relSchema) [][]any {
 		}
 	}
 	return rows
-}
+})
 
 func attributeRow(r *relSchema, rel uint32, num int, name string, typ uint32, notNull bool) []any {
 	row := newRow(r)
@@ -144,7 +161,10 @@ func attributeRow(r *relSchema, rel uint32, num int, name string, typ uint32, no
 	return row
 }
 
-func typeRows(_ *catalogData, r *relSchema) [][]any {
+func typeRows(*catalogData, *relSchema) [][]any { return staticTypeRows() }
+
+var staticTypeRows = sync.OnceValue(func() [][]any {
+	r := catalogByName["pg_catalog.pg_type"]
 	rows := make([][]any, 0, len(pgTypes))
 	for i := range pgTypes {
 		t := &pgTypes[i]
@@ -177,9 +197,12 @@ func typeRows(_ *catalogData, r *relSchema) [][]any {
 		rows = append(rows, row)
 	}
 	return rows
-}
+})
 
-func procRows(_ *catalogData, r *relSchema) [][]any {
+func procRows(*catalogData, *relSchema) [][]any { return staticProcRows() }
+
+var staticProcRows = sync.OnceValue(func() [][]any {
+	r := catalogByName["pg_catalog.pg_proc"]
 	rows := make([][]any, 0, len(pgProcs))
 	for i := range pgProcs {
 		p := &pgProcs[i]
@@ -205,7 +228,7 @@ func procRows(_ *catalogData, r *relSchema) [][]any {
 		rows = append(rows, row)
 	}
 	return rows
-}
+})
 
 func namespaceRows(_ *catalogData, r *relSchema) [][]any {
 	var rows [][]any
