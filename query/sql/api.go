@@ -36,7 +36,8 @@ type Prepared struct {
 var ErrNotImplemented = errors.New("sql: not implemented yet")
 
 // Parse splits text into statements. Errors are *Error with a SQLSTATE
-// and, for syntax errors, the 1-based character position.
+// and, for syntax errors, the 1-based character position. A query's
+// planning errors (unknown columns, grouping, types) are Prepare's.
 func Parse(text string) ([]Statement, error) {
 	return parse(text)
 }

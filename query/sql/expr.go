@@ -377,6 +377,11 @@ func (c *exprConv) cast(e *tree.CastExpr) (plan.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if to == storage.TypeFloat64 {
+			// Kept as a cast: a float literal is numeric in PostgreSQL, a
+			// cast to double precision is not (numeric.go).
+			return plan.Cast{X: plan.Lit{Value: v}, To: to}, nil
+		}
 		return plan.Lit{Value: v}, nil
 	}
 	return plan.Cast{X: x, To: to}, nil

@@ -170,6 +170,9 @@ func (p *planner) insertExpr(e plan.Expr, col storage.Column, table string, row 
 		p.setParam(x.Index, col.Type)
 		return x, nil
 	case plan.Cast:
+		if lit, ok := x.X.(plan.Lit); ok { // a folded cast (expr.go)
+			return p.insertExpr(lit, col, table, row)
+		}
 		if param, ok := x.X.(plan.Param); ok {
 			if _, err := p.param(param.Index); err != nil {
 				return nil, err

@@ -40,6 +40,19 @@ func (p *planner) numericCols(n plan.Node) ([]bool, error) {
 			return out
 		})
 	}
+	if v, ok := n.(*plan.Values); ok {
+		out := make([]bool, len(v.Names))
+		for j := range out {
+			items := make([]plan.Expr, 0, len(v.Rows))
+			for _, row := range v.Rows {
+				if j < len(row) {
+					items = append(items, row[j])
+				}
+			}
+			out[j] = p.combined(nil, nil, items...)
+		}
+		return out, nil
+	}
 	s, err := p.schemaOf(n)
 	return make([]bool, len(s)), err
 }
@@ -76,51 +89,59 @@ func (p *planner) numericAgg(a plan.Agg, flags []bool, in plan.Schema) bool {
 // isNumeric reports an expression PostgreSQL would type numeric.
 func (p *planner) isNumeric(e plan.Expr, flags []bool, in plan.Schema) bool {
 	col := func(i int) bool { return i >= 0 && i < len(flags) && flags[i] }
-	any := func(es ...plan.Expr) bool {
-		for _, x := range es {
-			if x != nil && p.isNumeric(x, flags, in) {
-				return true
-			}
-		}
-		return false
-	}
 	switch e := e.(type) {
+	case plan.Lit:
+		// A decimal constant (1.5) is numeric; a cast constant is a
+		// plan.Cast (expr.go keeps it), so it does not come here.
+		return e.Value.Type == storage.TypeFloat64 && !e.Value.Null
 	case plan.Col:
 		return col(in.Index(e.Name))
 	case plan.ColAt:
 		return col(e.Index)
 	case plan.Neg:
-		return any(e.X)
+		return p.isNumeric(e.X, flags, in)
 	case plan.Bin:
-		if !e.Op.IsArithmetic() || p.isFloat(e.L, flags, in) || p.isFloat(e.R, flags, in) {
-			return false
-		}
-		return any(e.L, e.R)
+		return e.Op.IsArithmetic() && p.combined(flags, in, e.L, e.R)
 	case plan.Coalesce:
-		return any(e.Args...)
+		return p.combined(flags, in, e.Args...)
 	case plan.Case:
 		branches := []plan.Expr{e.Else}
 		for _, w := range e.Whens {
 			branches = append(branches, w.Then)
 		}
-		return any(branches...)
+		return p.combined(flags, in, branches...)
 	case plan.Func:
 		switch e.Name {
 		case "extract":
 			return true
-		case plan.FnAbs, plan.FnRound, plan.FnFloor, plan.FnCeil, plan.FnGreatest, plan.FnLeast, plan.FnNullIf:
-			return any(e.Args...)
+		case plan.FnAbs, plan.FnRound, plan.FnFloor, plan.FnCeil:
+			return len(e.Args) > 0 && p.isNumeric(e.Args[0], flags, in)
+		case plan.FnGreatest, plan.FnLeast, plan.FnNullIf:
+			return p.combined(flags, in, e.Args...)
 		}
 	}
 	return false
 }
 
-// isFloat reports a double precision operand that is not numeric (a
-// float literal is numeric in PostgreSQL, so it is not one).
-func (p *planner) isFloat(e plan.Expr, flags []bool, in plan.Schema) bool {
-	if _, ok := e.(plan.Lit); ok {
-		return false
+// combined reports whether expressions combined into one value (operands,
+// branches) make a numeric: one is numeric and none is double precision,
+// which wins over numeric in PostgreSQL.
+func (p *planner) combined(flags []bool, in plan.Schema, es ...plan.Expr) bool {
+	numeric := false
+	for _, x := range es {
+		if x == nil {
+			continue
+		}
+		if p.isFloat(x, flags, in) {
+			return false
+		}
+		numeric = numeric || p.isNumeric(x, flags, in)
 	}
+	return numeric
+}
+
+// isFloat reports a double precision operand that is not numeric.
+func (p *planner) isFloat(e plan.Expr, flags []bool, in plan.Schema) bool {
 	return p.typeOf(e, in) == storage.TypeFloat64 && !p.isNumeric(e, flags, in)
 }
 

@@ -201,21 +201,16 @@ func convertStatement(ast tree.Statement, text string) (Statement, error) {
 }
 
 // convertSelect returns a SystemQuery for a query on PostgreSQL's
-// catalogs, else a Select planned without the catalog (Prepare plans it
-// again against one).
+// catalogs, else a Select planned without the catalog. Planning errors
+// are Prepare's to report (it plans the query again against the
+// catalog), as PostgreSQL reports them when it analyzes a statement,
+// after running the statements before it: Plan is then nil.
 func convertSelect(s *tree.Select, text string) (Statement, error) {
 	if isSystemQuery(s) {
 		return &SystemQuery{AST: s, Text: text}, nil
 	}
 	sel := &Select{src: s}
-	pl := newPlanner(nil, nil)
-	n, err := pl.planQuery(s)
-	switch {
-	case err == errNeedsCatalog:
-		// Planned by Prepare, which knows the columns.
-	case err != nil:
-		return nil, err
-	default:
+	if n, err := newPlanner(nil, nil).planQuery(s); err == nil {
 		sel.Plan = n
 	}
 	return sel, nil

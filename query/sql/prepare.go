@@ -2,6 +2,7 @@ package sql
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
@@ -42,6 +43,9 @@ var (
 )
 
 func prepare(stmt Statement, cat Catalog, hints []storage.ColumnType) (*Prepared, error) {
+	if cat == nil {
+		cat = noTables{}
+	}
 	switch s := stmt.(type) {
 	case *Select:
 		return prepareSelect(s, cat, hints)
@@ -77,6 +81,15 @@ func prepare(stmt Statement, cat Catalog, hints []storage.ColumnType) (*Prepared
 	}
 	return prepared(stmt, hints, nil, nil)
 }
+
+// noTables is the catalog of a Prepare given none.
+type noTables struct{}
+
+func (noTables) TableDef(name string, _ uint64) (*storage.TableDef, error) {
+	return nil, fmt.Errorf("%w: %q", storage.ErrNoTable, name)
+}
+
+func (noTables) TableNames() []string { return nil }
 
 // prepared is the Prepared of a statement without parameters: hints
 // declare unused ones, which PostgreSQL allows.

@@ -323,12 +323,22 @@ func (q *selectQuery) groupKey(g tree.Expr, in *exprConv) (string, plan.Expr, er
 			if err != nil {
 				return "", nil, err
 			}
+			if q.sc.open && !isColumnNamed(it.expr, n.Parts[0]) {
+				return "", nil, errNeedsCatalog // an input column of that name would win
+			}
 			e, err := q.itemExpr(it, in)
 			return it.name, e, err
 		}
 	}
 	e, err := in.conv(g)
 	return columnName(g), e, err
+}
+
+// isColumnNamed reports a reference to the column name (SELECT a ...
+// GROUP BY a means a, whichever way it resolves).
+func isColumnNamed(e tree.Expr, name string) bool {
+	n, ok := e.(*tree.UnresolvedName)
+	return ok && !n.Star && n.Parts[0] == name
 }
 
 // aliasItem finds the select item a name denotes.

@@ -28,9 +28,10 @@ const (
 //
 // Parse plans without the catalog; Prepare plans the query again against
 // it (resolving, say, GROUP BY name to an input column before an alias,
-// as PostgreSQL does). Plan is nil after Parse where it depends on the
-// tables' columns (SELECT * beside other items, DISTINCT *, a column
-// alias list); Prepare always fills it.
+// as PostgreSQL does) and reports the query's errors. Plan is nil after
+// Parse where it depends on the tables' columns (SELECT * beside other
+// items, DISTINCT *, a column alias list) or planning fails; Prepare
+// always fills it.
 type Select struct {
 	Plan    plan.Node
 	Explain ExplainMode

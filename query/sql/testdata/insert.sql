@@ -49,6 +49,10 @@ INSERT INTO public.t AS alias (id) VALUES (20)
 ----
 INSERT 0 1
 
+INSERT INTO t (id, f, big) VALUES (21, '0.25'::float8, CAST('5' AS float8))
+----
+INSERT 0 1
+
 INSERT INTO t DEFAULT VALUES
 ----
 error 23502: null value in column "id" of relation "t" violates not-null constraint (row 1)
@@ -77,6 +81,7 @@ int32 | int64 | float64               | string   | bool | timestamp           | 
 18    | NULL  | NULL                  | x        | NULL | NULL                | NULL       | NULL
 19    | NULL  | NULL                  | 19       | NULL | NULL                | NULL       | NULL
 20    | NULL  | NULL                  | NULL     | NULL | NULL                | NULL       | NULL
+21    | 5     | 0.25                  | NULL     | NULL | NULL                | NULL       | NULL
 
 # Errors name the row and the column.
 INSERT INTO t (id, big) VALUES (21, 1), (22, 'abc')
@@ -155,4 +160,4 @@ SELECT count(*) FROM t
 ----
 count
 int64
-20
+21

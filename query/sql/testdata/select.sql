@@ -215,14 +215,14 @@ h1
 # SELECT without FROM, VALUES.
 SELECT 1, 2.5 AS f, 'a' AS s, true AS b, NULL AS n
 ----
-?column? | f       | s      | b    | n
-int64    | float64 | string | bool | string
-1        | 2.5     | a      | t    | NULL
+?column? | f                | s      | b    | n
+int64    | numeric(float64) | string | bool | string
+1        | 2.5              | a      | t    | NULL
 
 SELECT 1 + 2 * 3, 7 / 2, 7 % 3, -(5), 2.0 * 3
 ----
 ?column? | ?column? | ?column? | ?column? | ?column?
-int64    | int64    | int64    | int64    | float64
+int64    | int64    | int64    | int64    | numeric(float64)
 7        | 3        | 1        | -5       | 6
 
 SELECT 1 AS one WHERE false
@@ -254,7 +254,7 @@ int64   | string
 VALUES (1), (2.5)
 ----
 column1
-float64
+numeric(float64)
 1
 2.5
 
