@@ -363,22 +363,7 @@ func (p *binaryCopy) formatError(msg string) error {
 // next consumes the header or one row from buf; 0 means it needs more.
 func (p *binaryCopy) next(buf []byte) (int, error) {
 	if !p.headerDone {
-		if len(buf) < len(copySignature)+8 {
-			return 0, nil
-		}
-		if !bytes.HasPrefix(buf, copySignature) {
-			return 0, p.formatError("COPY file signature not recognized")
-		}
-		flags := binary.BigEndian.Uint32(buf[11:])
-		if flags&(1<<16) != 0 {
-			return 0, newError(codeFeatureNotSupported, "COPY with OIDs is not supported")
-		}
-		ext := int(binary.BigEndian.Uint32(buf[15:]))
-		if ext < 0 || len(buf) < 19+ext {
-			return 0, nil
-		}
-		p.headerDone = true
-		return 19 + ext, nil
+		return p.header(buf)
 	}
 	if len(buf) < 2 {
 		return 0, nil
@@ -417,6 +402,29 @@ func (p *binaryCopy) next(buf []byte) (int, error) {
 		return 0, err
 	}
 	return pos, nil
+}
+
+// header consumes the signature, flags and header extension.
+func (p *binaryCopy) header(buf []byte) (int, error) {
+	if len(buf) < len(copySignature)+8 {
+		return 0, nil
+	}
+	if !bytes.HasPrefix(buf, copySignature) {
+		return 0, p.formatError("COPY file signature not recognized")
+	}
+	flags := binary.BigEndian.Uint32(buf[11:])
+	if flags&(1<<16) != 0 {
+		return 0, newError(codeFeatureNotSupported, "COPY with OIDs is not supported")
+	}
+	ext := int(int32(binary.BigEndian.Uint32(buf[15:])))
+	if ext < 0 {
+		return 0, p.formatError("invalid COPY file header (wrong length)")
+	}
+	if len(buf) < 19+ext {
+		return 0, nil
+	}
+	p.headerDone = true
+	return 19 + ext, nil
 }
 
 func (p *binaryCopy) convertRow(fields [][]byte) error {

@@ -86,6 +86,8 @@ func summary(m pgproto3.BackendMessage) string {
 			names[i] = fmt.Sprintf("%s:%d", f.Name, f.DataTypeOID)
 		}
 		return "RowDescription " + strings.Join(names, ",")
+	case *pgproto3.ParameterStatus:
+		return "ParameterStatus " + m.Name + "=" + m.Value
 	case *pgproto3.ParameterDescription:
 		return fmt.Sprintf("ParameterDescription %v", m.ParameterOIDs)
 	}
@@ -152,6 +154,28 @@ func TestProtocolPortalsAndSync(t *testing.T) {
 		if strings.Join(got, "|") != "ErrorResponse 26000|ReadyForQuery I|ErrorResponse 34000|ReadyForQuery I|CloseComplete|CloseComplete|ReadyForQuery I" {
 			t.Errorf("unknown names: %v", got)
 		}
+		// node-postgres: unnamed statement, text parameters, Describe of
+		// the portal, all in one series.
+		c.send(&pgproto3.Parse{Query: "select * from t where id = $1"},
+			&pgproto3.Bind{Parameters: [][]byte{[]byte("3")}},
+			&pgproto3.Describe{ObjectType: 'P'},
+			&pgproto3.Execute{},
+			&pgproto3.Sync{})
+		got = c.until("ReadyForQuery")
+		if len(got) != 6 || got[2] != "RowDescription id:20,name:25,score:701,ok:16,ts:1184,d:1082,b:17,n:23" ||
+			got[3] != "DataRow 3,c,NULL,NULL,NULL,NULL,NULL,NULL" || got[4] != "CommandComplete SELECT 1" {
+			t.Errorf("node-postgres series: %q", got)
+		}
+		// JDBC: declared parameter types (int4 for a bigint column), binary.
+		c.send(&pgproto3.Parse{Name: "j", Query: "select * from t where id = $1", ParameterOIDs: []uint32{23}},
+			&pgproto3.Describe{ObjectType: 'S', Name: "j"},
+			&pgproto3.Bind{PreparedStatement: "j", ParameterFormatCodes: []int16{1}, Parameters: [][]byte{{0, 0, 0, 1}}},
+			&pgproto3.Execute{},
+			&pgproto3.Sync{})
+		got = c.until("ReadyForQuery")
+		if len(got) != 7 || got[1] != "ParameterDescription [23]" || got[4] != "DataRow 1,a,1.5,t,2024-01-02 03:04:05.123456+00,2024-01-02,\\xdead,7" {
+			t.Errorf("JDBC series: %q", got)
+		}
 		// Two statements in one Parse are refused.
 		c.send(&pgproto3.Parse{Query: "show timezone; show datestyle"}, &pgproto3.Sync{})
 		if got = c.until("ReadyForQuery"); got[0] != "ErrorResponse 42601" {
@@ -206,6 +230,11 @@ func TestProtocolStartup(t *testing.T) {
 	c.send(&pgproto3.Query{String: "show statement_timeout"})
 	if got := c.until("ReadyForQuery"); got[1] != "DataRow 5s" {
 		t.Errorf("options: %v", got)
+	}
+	// An encoding Strata cannot convert to: UTF8 instead, and said so.
+	c3 := h.raw(map[string]string{"user": "x", "client_encoding": "LATIN1"})
+	if got := strings.Join(c3.until("ReadyForQuery"), "|"); !strings.Contains(got, "ParameterStatus client_encoding=UTF8") {
+		t.Errorf("LATIN1: %s", got)
 	}
 	// No user: FATAL 28000.
 	c2 := h.raw(map[string]string{"database": "x"})

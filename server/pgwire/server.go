@@ -115,7 +115,13 @@ func (s *Server) wait(ctx context.Context) error {
 		_ = c.Close()
 	}
 	s.mu.Unlock()
-	<-finished
+	// A session stuck in a statement that ignores its canceled context
+	// ends when the statement does; do not wait for it for long.
+	select {
+	case <-finished:
+	case <-time.After(s.opts.ShutdownGrace):
+		s.log.Warn("sessions still running after close")
+	}
 	return ctx.Err()
 }
 

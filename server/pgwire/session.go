@@ -229,6 +229,8 @@ func (ss *session) sendError(err error) {
 	r := errorResponse(err)
 	if r.Code == codeInternal {
 		ss.log.Warn("internal error answered to a client", "err", err)
+	} else {
+		ss.log.Debug("statement failed", "code", r.Code, "err", err)
 	}
 	ss.be.Send(r)
 	if ss.txn == 'T' {

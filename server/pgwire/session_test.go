@@ -2,6 +2,8 @@ package pgwire
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +177,35 @@ func TestPsqlSession(t *testing.T) {
 		out := h.mustPsql("set application_name = 'psql test'; show application_name; begin; show transaction_isolation; commit;", "-A", "-t")
 		if out != "psql test\nread committed\n" {
 			t.Errorf("psql: %q", out)
+		}
+	})
+}
+
+// psql sends a CancelRequest on Ctrl-C (SIGINT).
+func TestPsqlCancel(t *testing.T) {
+	eachSQL(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		h.mustPsql("create table slow (x bigint);")
+		cmd := exec.Command("psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", "select * from slow", h.dsn("x"))
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatal("psql did not stop")
+		}
+		if !strings.Contains(stderr.String(), "canceling statement due to user request") {
+			t.Errorf("psql stderr: %s", stderr.String())
 		}
 	})
 }

@@ -115,6 +115,12 @@ func (ss *session) applyStartupParams(params map[string]string) error {
 					return toFatal(err)
 				}
 			}
+		case "client_encoding":
+			// An encoding Strata cannot convert to: speak UTF8 (and say
+			// so in ParameterStatus) rather than refuse the connection.
+			if err := ss.vars.setStartup(k, params[k]); err != nil {
+				ss.log.Info("client encoding not supported, using UTF8", "client_encoding", params[k])
+			}
 		default:
 			if err := ss.vars.setStartup(k, params[k]); err != nil {
 				return toFatal(err)

@@ -125,6 +125,9 @@ func contains(list []string, s string) bool {
 }
 
 func (b *storeBackend) runSelect(ctx context.Context, s *sql.Select) (*sql.Result, error) {
+	if s.Explain != sql.ExplainNone {
+		return nil, &sql.Error{Code: "0A000", Message: "test backend: EXPLAIN is not supported"}
+	}
 	switch scannedTable(s.Plan) {
 	case "slow":
 		<-ctx.Done()
