@@ -62,6 +62,13 @@ func newSession(srv *Server, conn net.Conn) *session {
 func (s *Server) serveConn(conn net.Conn) {
 	ss := newSession(s, conn)
 	defer ss.close()
+	defer func() {
+		// Messages are protected one by one (protect); this catches the
+		// rest (startup, the loop itself) so the server survives.
+		if r := recover(); r != nil {
+			ss.log.Error("BUG: panic in a connection", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
 	if err := ss.startup(); err != nil {
 		if !errors.Is(err, errCancelConn) {
 			ss.log.Debug("connection ended during startup", "remote", conn.RemoteAddr().String(), "err", err)
