@@ -263,6 +263,12 @@ func funcCases() []exprCase {
 				{Name: "b", Expr: fn("least", f, i)}, {Name: "c", Expr: fn("greatest", s, lit(plan.String("b")))},
 				{Name: "e", Expr: fn("least", ts, d)}, {Name: "g", Expr: fn("greatest", lit(plan.Null()), col("i32"))}}}
 		}},
+		{name: "functions of an untyped NULL expression", node: func(scan plan.Node) plan.Node {
+			null := plan.Neg{X: lit(plan.Null())}
+			return &plan.Project{Input: scan, Exprs: []plan.Named{{Name: "a", Expr: fn("round", null)}, {Name: "b", Expr: fn("abs", null)},
+				{Name: "c", Expr: fn("lower", null)}, {Name: "e", Expr: like(null, s, false, false)}, {Name: "g", Expr: plan.Cast{X: null, To: storage.TypeDate}},
+				{Name: "h", Expr: plan.Coalesce{Args: []plan.Expr{null, null}}}, {Name: "k", Expr: fn("greatest", null, i)}}}
+		}},
 		{name: "unknown function", wantErr: plan.ErrInvalidPlan, expr: fn("sqrt", f)},
 		{name: "wrong argument count", wantErr: plan.ErrInvalidPlan, expr: fn("round", f, i, i)},
 		{name: "date_part of an unknown field", wantErr: plan.ErrBadValue, expr: fn("date_part", lit(plan.String("fortnight")), ts)},

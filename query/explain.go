@@ -18,7 +18,10 @@ type Explanation struct {
 	Schema  plan.Schema
 	Version uint64     // the version read (see Stats.Version)
 	Scans   []ScanInfo // one per Scan, depth-first
-	Workers int        // scan workers the run uses at most
+	// Workers is the most any scan uses (1 without scans). A pipeline over
+	// a large intermediate result (cut into 64K-row morsels) may use more;
+	// only a run tells (Stats.Workers).
+	Workers int
 
 	Analyzed bool  // set by ExplainAnalyze, with the fields below
 	Rows     int64 // rows returned

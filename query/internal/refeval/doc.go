@@ -24,6 +24,16 @@
 // conjunct by conjunct (x AND 1/0 with x NULL drops the row without error),
 // and constant expressions may fail at planning time, even over no rows.
 //
+// CASE and COALESCE evaluate a branch only for the rows that reach it, so
+// a branch's poison spreads only then (a division by zero in a branch no
+// row takes is no error); functions, LIKE and CAST evaluate every argument.
+// The newer expressions have their own implementations here: LIKE as a
+// regular expression, CAST with its own text parsing and printing and
+// math/big range checks, round through big.Rat, date_part through package
+// time. DISTINCT ON keeps the first row of each group in input order; when
+// that order is not decided (rows its Sort ties, or any rows without a
+// Sort below) and the candidates differ, the run is marked Unstable.
+//
 // Floats: sums and averages are compared within a tolerance (FloatsClose);
 // a sum whose value depends on the order of addition beyond it (huge values
 // cancelling) marks the Result Unstable, and its rows cannot be judged.

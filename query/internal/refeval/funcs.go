@@ -80,11 +80,15 @@ func (c *compiler) sameAround(f func([]plan.Value) (plan.Value, error), args []p
 // funcBody returns a function's result type and its body over argument
 // values (NULLs included).
 func (c *compiler) funcBody(e plan.Func, ts []storage.ColumnType) (storage.ColumnType, func([]plan.Value) (plan.Value, error), error) {
+	num := ts[0]
+	if num == storage.TypeInvalid {
+		num = storage.TypeFloat64 // abs(NULL) is a double precision NULL
+	}
 	switch e.Name {
 	case plan.FnAbs:
-		return ts[0], strict(func(a []plan.Value) (plan.Value, error) { return absValue(a[0]) }), nil
+		return num, strict(func(a []plan.Value) (plan.Value, error) { return absValue(a[0]) }), nil
 	case plan.FnRound:
-		return ts[0], strict(roundValue), nil
+		return num, strict(roundValue), nil
 	case plan.FnFloor, plan.FnCeil:
 		op := math.Floor
 		if e.Name == plan.FnCeil {

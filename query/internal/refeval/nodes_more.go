@@ -21,10 +21,14 @@ func (r *run) distinctOn(n *plan.DistinctOn) (*rel, error) {
 		return nil, err
 	}
 	var order []plan.SortKey
+	var orderExprs []plan.Expr
 	if s, ok := n.Input.(*plan.Sort); ok {
 		order = s.Keys
+		for _, k := range order {
+			orderExprs = append(orderExprs, k.Expr)
+		}
 	}
-	orderFns, err := r.keyFns(order, in.schema)
+	orderFns, _, err := r.comp.compileAll(orderExprs, in.schema)
 	if err != nil {
 		return nil, err
 	}
