@@ -192,8 +192,20 @@ func expandStars(exprs tree.SelectExprs, sc *scope) ([]selectItem, error) {
 				}
 			}
 			continue
-		case *tree.AllColumnsSelector:
-			tbl := e.TableName.Parts[0]
+		case *tree.AllColumnsSelector, *tree.UnresolvedName:
+			var tbl string
+			switch e := e.(type) {
+			case *tree.AllColumnsSelector:
+				tbl = e.TableName.Parts[0]
+			case *tree.UnresolvedName:
+				if !e.Star {
+					break
+				}
+				tbl = e.Parts[1]
+			}
+			if tbl == "" {
+				break
+			}
 			n := len(items)
 			for i, col := range sc.cols {
 				if col.table == tbl {
@@ -204,10 +216,6 @@ func expandStars(exprs tree.SelectExprs, sc *scope) ([]selectItem, error) {
 				return nil, errorf(codeUndefinedTable, "missing FROM-clause entry for table %q", tbl)
 			}
 			continue
-		case *tree.UnresolvedName:
-			if e.Star {
-				return nil, unsupported("qualified * of this form")
-			}
 		case *tree.TupleStar:
 			return nil, unsupported("(composite).*")
 		}
@@ -262,6 +270,9 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		}
 		row, err := evalAll(ec, s.outs, f)
 		if err != nil {
+			return nil, err
+		}
+		if err := ec.hold(len(row)); err != nil {
 			return nil, err
 		}
 		if len(s.order) > 0 {

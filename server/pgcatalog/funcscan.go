@@ -58,6 +58,9 @@ func generateSeries(ec *evalCtx, args []any, _ []uint32) ([][]any, error) {
 		if err := ec.tick(1); err != nil {
 			return nil, err
 		}
+		if err := ec.hold(1); err != nil {
+			return nil, err
+		}
 		out = append(out, []any{i})
 		if next := i + step; (next > i) != (step > 0) {
 			break // overflow

@@ -160,6 +160,9 @@ func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 			if !j.lateral {
 				rightMatched[ri] = true
 			}
+			if err := ec.hold(nl + nr); err != nil {
+				return nil, err
+			}
 			out = append(out, append(append(make([]any, 0, nl+nr), l...), r...))
 		}
 		if !matched && (j.kind == joinLeft || j.kind == joinFull) {

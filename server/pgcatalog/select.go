@@ -201,9 +201,9 @@ func commonType(a, b uint32) uint32 {
 		return widerInt(a, b)
 	case (ka == kInt || ka == kFloat) && (kb == kInt || kb == kFloat):
 		return oidFloat8
-	case ka == kText && kb == kText:
-		return oidText
 	}
+	// Text types cast to each other implicitly: the first wins, as in
+	// PostgreSQL (name UNION text is name).
 	return a
 }
 
