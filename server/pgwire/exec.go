@@ -115,6 +115,8 @@ func (ss *session) runPortal(p *portal) (*resultSet, error) {
 		return ss.execTransaction(p.st.stmt.(*sql.Transaction))
 	case kindCopy:
 		return ss.copyIn(p.st.stmt.(*sql.CopyFrom))
+	case kindSessionCmd:
+		return ss.execSessionCmd(p.st.stmt.(*sessionCmd))
 	}
 	return nil, newError(codeInternal, "BUG: statement kind %d", p.st.kind)
 }

@@ -176,6 +176,26 @@ func TestProtocolPortalsAndSync(t *testing.T) {
 		if len(got) != 7 || got[1] != "ParameterDescription [23]" || got[4] != "DataRow 1,a,1.5,t,2024-01-02 03:04:05.123456+00,2024-01-02,\\xdead,7" {
 			t.Errorf("JDBC series: %q", got)
 		}
+		// DEALLOCATE and DISCARD ALL act on the session's statements.
+		c.send(&pgproto3.Parse{Name: "d1", Query: "show timezone"}, &pgproto3.Sync{},
+			&pgproto3.Query{String: "deallocate d1"},
+			&pgproto3.Query{String: "DEALLOCATE d1"},
+			&pgproto3.Parse{Name: "d2", Query: "show timezone"}, &pgproto3.Sync{},
+			&pgproto3.Query{String: "set application_name = 'x'; "},
+			&pgproto3.Query{String: "discard all;"},
+			&pgproto3.Bind{PreparedStatement: "d2"}, &pgproto3.Sync{},
+			&pgproto3.Query{String: "show application_name"})
+		var series []string
+		for range 8 {
+			series = append(series, strings.Join(c.until("ReadyForQuery"), ","))
+		}
+		want = "ParseComplete,ReadyForQuery I|CommandComplete DEALLOCATE,ReadyForQuery I|ErrorResponse 26000,ReadyForQuery I|" +
+			"ParseComplete,ReadyForQuery I|ParameterStatus application_name=x,CommandComplete SET,ReadyForQuery I|" +
+			"ParameterStatus application_name=,CommandComplete DISCARD ALL,ReadyForQuery I|ErrorResponse 26000,ReadyForQuery I|" +
+			"RowDescription application_name:25,DataRow ,CommandComplete SHOW,ReadyForQuery I"
+		if got := strings.Join(series, "|"); got != want {
+			t.Errorf("deallocate/discard:\n%s\nwant\n%s", got, want)
+		}
 		// Two statements in one Parse are refused.
 		c.send(&pgproto3.Parse{Query: "show timezone; show datestyle"}, &pgproto3.Sync{})
 		if got = c.until("ReadyForQuery"); got[0] != "ErrorResponse 42601" {

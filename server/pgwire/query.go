@@ -26,6 +26,7 @@ const (
 	kindTxn                    // BEGIN / COMMIT / ROLLBACK
 	kindCopy                   // COPY FROM STDIN
 	kindEmpty                  // nothing to run
+	kindSessionCmd             // DEALLOCATE, DISCARD
 )
 
 // statement is a parsed and planned statement (a named or unnamed prepared
@@ -124,6 +125,8 @@ func (ss *session) prepare(stmt sql.Statement, oids []uint32) (*statement, error
 		st.kind = kindTxn
 	case *sql.CopyFrom:
 		st.kind = kindCopy
+	case *sessionCmd:
+		st.kind = kindSessionCmd
 	case *sql.ShowVar:
 		st.kind = kindShow
 		cols, err := ss.showColumns(s.Name)

@@ -144,6 +144,9 @@ func TestPgxParameters(t *testing.T) {
 		if err := conn.QueryRow(ctx, "select count(*) as n, sum(id) as s, avg(id) as a from t").Scan(&n, nil, nil); err != nil || n != 7 {
 			t.Fatalf("count %d %v", n, err)
 		}
+		if err := conn.DeallocateAll(ctx); err != nil {
+			t.Errorf("DeallocateAll: %v", err)
+		}
 
 		// Text-format parameters (as node-postgres sends them) and NULL.
 		rows, err := conn.Query(ctx, "insert into t (id, name) values ($1, $2)", pgx.QueryResultFormats{}, "20", nil)

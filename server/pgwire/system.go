@@ -31,14 +31,18 @@ type systemEnv struct {
 	setting       func(name string) (string, bool)
 }
 
-// parseStatements is sql.Parse, with one fallback: a statement the SQL
-// front end cannot parse but pg_catalog's parser can (psql's \d queries
-// say COLLATE pg_catalog.default, which cockroach's parser rejects) is a
+// parseStatements is sql.Parse, with two fallbacks for a query it
+// refuses: DEALLOCATE and DISCARD (see sessioncmd.go), and a statement
+// pg_catalog's parser accepts (psql's \d queries say COLLATE
+// pg_catalog.default, which cockroach's parser rejects), which is a
 // system query.
 func parseStatements(text string) ([]sql.Statement, error) {
 	stmts, err := parseSQL(text)
 	if err == nil {
 		return stmts, nil
+	}
+	if cmd, ok := parseSessionCmd(text); ok {
+		return []sql.Statement{cmd}, nil
 	}
 	if _, perr := pgcatalog.Parse(text); perr == nil && strings.Contains(strings.ToLower(text), "pg_catalog") {
 		return []sql.Statement{&sql.SystemQuery{Text: text}}, nil
