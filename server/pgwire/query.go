@@ -19,14 +19,14 @@ var (
 type stmtKind uint8
 
 const (
-	kindEngine stmtKind = iota // the Backend runs it
-	kindSystem                 // server/pgcatalog answers it
-	kindSet                    // SET / RESET
-	kindShow                   // SHOW
-	kindTxn                    // BEGIN / COMMIT / ROLLBACK
-	kindCopy                   // COPY FROM STDIN
-	kindEmpty                  // nothing to run
-	kindSessionCmd             // DEALLOCATE, DISCARD
+	kindEngine     stmtKind = iota // the Backend runs it
+	kindSystem                     // server/pgcatalog answers it
+	kindSet                        // SET / RESET
+	kindShow                       // SHOW
+	kindTxn                        // BEGIN / COMMIT / ROLLBACK
+	kindCopy                       // COPY FROM STDIN
+	kindEmpty                      // nothing to run
+	kindSessionCmd                 // DEALLOCATE, DISCARD
 )
 
 // statement is a parsed and planned statement (a named or unnamed prepared
