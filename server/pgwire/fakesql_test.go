@@ -181,25 +181,37 @@ func fakeStatement(s string) (sql.Statement, error) {
 	if m := reSelect.FindStringSubmatch(s); m != nil {
 		return &fakeQuery{text: s, def: fixed(sel(fakeSelect(m)))}, nil
 	}
+	if m := reInsertIDName.FindStringSubmatch(s); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		return &fakeQuery{text: s, def: fixed(&sql.Insert{Table: "t", Columns: []string{"id", "name"},
+			Rows: [][]plan.Expr{{lit(plan.Int64(id)), lit(plan.String(m[2]))}}})}, nil
+	}
 	if reSystem.MatchString(s) {
 		return &sql.SystemQuery{Text: s}, nil // pgcatalog parses Text
 	}
 	return nil, errors.New("unknown")
 }
 
+// reInsertIDName: pgx's simple protocol interpolates the parameters.
+var reInsertIDName = regexp.MustCompile(`(?is)^insert into t \(id, name\) values \(\s*'?(\d+)'?\s*,\s*'([^']*)'\s*\)$`)
+
 // reSystem: queries for server/pgcatalog.
 var reSystem = regexp.MustCompile(`(?is)^select\b.*(pg_|version\(\)|current_|information_schema)`)
 
-// reSelect: select a, "b" from t [where id >= n] [order by id].
-var reSelect = regexp.MustCompile(`(?is)^select\s+(\*|(?:"?[a-z_]+"?\s*,\s*)*"?[a-z_]+"?)\s+from\s+"?([a-z_]+)"?(?:\s+where\s+id\s*>=\s*'?(\d+)'?)?(\s+order\s+by\s+id)?$`)
+// reSelect: select a, "b" from t [where id >= n | = n] [order by id].
+var reSelect = regexp.MustCompile(`(?is)^select\s+(\*|(?:"?[a-z_]+"?\s*,\s*)*"?[a-z_]+"?)\s+from\s+"?([a-z_]+)"?(?:\s+where\s+id\s*(>=|=)\s*'?(\d+)'?)?(\s+order\s+by\s+id)?$`)
 
 func fakeSelect(m []string) plan.Node {
 	var n plan.Node = &plan.Scan{Table: m[2]}
-	if m[3] != "" {
-		v, _ := strconv.ParseInt(m[3], 10, 64)
-		n = &plan.Filter{Input: n, Pred: plan.Bin{Op: plan.OpGe, L: col("id"), R: lit(plan.Int64(v))}}
-	}
 	if m[4] != "" {
+		v, _ := strconv.ParseInt(m[4], 10, 64)
+		op := plan.OpGe
+		if m[3] == "=" {
+			op = plan.OpEq
+		}
+		n = &plan.Filter{Input: n, Pred: plan.Bin{Op: op, L: col("id"), R: lit(plan.Int64(v))}}
+	}
+	if m[5] != "" {
 		n = sortByID(n)
 	}
 	if m[1] == "*" {

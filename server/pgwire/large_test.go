@@ -64,3 +64,52 @@ func TestLargeResults(t *testing.T) {
 		t.Logf("psql: %v", time.Since(start))
 	})
 }
+
+// Sessions run side by side: reads, writes, COPY and cancels at once.
+func TestConcurrentSessions(t *testing.T) {
+	eachSQL(t, func(t *testing.T) {
+		h := newHarness(t, Options{})
+		setup := h.connect(pgx.QueryExecModeSimpleProtocol)
+		h.setupT(setup)
+		h.exec(setup, "create table slow (x bigint)")
+		const workers = 6
+		errc := make(chan error, workers)
+		for w := range workers {
+			mode := bothModes[w%2].mode
+			conn := h.connect(mode)
+			go func() {
+				errc <- func() error {
+					ctx := context.Background()
+					for i := range 20 {
+						id := int64(1000 + w*100 + i)
+						if _, err := conn.Exec(ctx, "insert into t (id, name) values ($1, $2)", id, "w"); err != nil {
+							return err
+						}
+						var name string
+						if err := conn.QueryRow(ctx, "select * from t where id = $1", id).Scan(nil, &name, nil, nil, nil, nil, nil, nil); err != nil || name != "w" {
+							return fmt.Errorf("read back %d: %q %v", id, name, err)
+						}
+						if i%10 == 0 {
+							cctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+							_, err := conn.Exec(cctx, "select * from slow")
+							cancel()
+							if pgCode(err) != "57014" {
+								return fmt.Errorf("cancel: %v", err)
+							}
+						}
+					}
+					return nil
+				}()
+			}()
+		}
+		for range workers {
+			if err := <-errc; err != nil {
+				t.Error(err)
+			}
+		}
+		var n int64
+		if err := setup.QueryRow(context.Background(), "select count(*) as n, sum(id) as s, avg(id) as a from t").Scan(&n, nil, nil); err != nil || n != 2+workers*20 {
+			t.Errorf("rows: %d %v", n, err)
+		}
+	})
+}
