@@ -95,6 +95,9 @@ func (ss *session) receiveCopy(ctx context.Context, parser copyFormat) error {
 	for {
 		msg, err := ss.be.Receive()
 		if err != nil {
+			if ss.srv.isClosing() {
+				return errAdminShutdown
+			}
 			ss.ioErr = err
 			return err
 		}

@@ -26,6 +26,9 @@ var errCancelConn = errors.New("pgwire: cancel request served")
 // session's parameters.
 func (ss *session) startup() error {
 	_ = ss.conn.SetDeadline(time.Now().Add(startupTimeout))
+	if ss.srv.isClosing() { // Close may have set a deadline just before ours
+		return errShutdown
+	}
 	for {
 		msg, err := ss.be.ReceiveStartupMessage()
 		if err != nil {
@@ -43,10 +46,13 @@ func (ss *session) startup() error {
 			if err := ss.begin(m); err != nil {
 				return err
 			}
+			if err := ss.conn.SetDeadline(time.Time{}); err != nil {
+				return err
+			}
 			if ss.srv.isClosing() {
 				return ss.refuse(errAdminShutdown)
 			}
-			return ss.conn.SetDeadline(time.Time{})
+			return nil
 		default:
 			return ss.refuse(fatalError(codeProtocolViolation, "unsupported startup message %T", msg))
 		}
