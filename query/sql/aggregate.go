@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"reflect"
+
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
 	"github.com/stratadb/strata/query/plan"
@@ -20,6 +22,7 @@ import (
 // aggState holds the keys and aggregates of a query in aggregate mode.
 type aggState struct {
 	in     *exprConv // converts over the Aggregate's input
+	facts  exprFacts
 	keys   []plan.Named
 	keyIdx map[string]int // key expression's text -> position
 	aggs   []plan.NamedAgg
@@ -27,7 +30,7 @@ type aggState struct {
 }
 
 func newAggState(in *exprConv) *aggState {
-	return &aggState{in: in, keyIdx: map[string]int{}, aggIdx: map[string]int{}}
+	return &aggState{in: in, facts: exprFacts{}, keyIdx: map[string]int{}, aggIdx: map[string]int{}}
 }
 
 // addKey adds a GROUP BY key (a repeated one is dropped).
@@ -52,7 +55,10 @@ func (a *aggState) replace(e tree.Expr) (plan.Expr, bool, error) {
 		x, err := a.aggregate(f)
 		return x, true, err
 	}
-	if _, ok := e.(*tree.ParenExpr); ok || !hasColumnRef(e) || containsAggregate(e) {
+	if _, ok := e.(*tree.ParenExpr); ok {
+		return nil, false, nil
+	}
+	if f := a.facts.of(e); !f.colRef || f.agg {
 		return nil, false, nil
 	}
 	x, err := a.in.conv(e)
@@ -192,6 +198,72 @@ func findExpr(e tree.Expr, fn func(tree.Expr) bool) bool {
 	f := &exprFinder{fn: fn}
 	tree.WalkExprConst(f, e)
 	return f.found
+}
+
+// fact is what an expression holds.
+type fact struct{ colRef, agg bool }
+
+// exprFacts remembers, per node of a parse tree, whether it holds a
+// column reference and an aggregate: computed for a whole tree in one
+// walk, so asking at every node of a deep expression stays linear.
+type exprFacts map[tree.Expr]fact
+
+func (m exprFacts) of(e tree.Expr) fact {
+	if !isPointer(e) {
+		w := &factWalker{m: exprFacts{}}
+		w.stack = []fact{{}}
+		tree.WalkExprConst(w, e)
+		return w.stack[0]
+	}
+	if f, ok := m[e]; ok {
+		return f
+	}
+	tree.WalkExprConst(&factWalker{m: m}, e)
+	return m[e]
+}
+
+type factWalker struct {
+	m     exprFacts
+	stack []fact
+}
+
+func (w *factWalker) VisitPre(e tree.Expr) (bool, tree.Expr) {
+	own := fact{}
+	switch x := e.(type) {
+	case *tree.UnresolvedName:
+		own.colRef = !x.Star
+	case *tree.FuncExpr:
+		own.agg = isAggregate(x)
+	case *tree.Subquery:
+		w.record(e, own) // not looked into
+		return false, e
+	}
+	w.stack = append(w.stack, own)
+	return true, e
+}
+
+func (w *factWalker) VisitPost(e tree.Expr) tree.Expr {
+	f := w.stack[len(w.stack)-1]
+	w.stack = w.stack[:len(w.stack)-1]
+	w.record(e, f)
+	return e
+}
+
+// record notes e's facts and adds them to its parent's.
+func (w *factWalker) record(e tree.Expr, f fact) {
+	if isPointer(e) {
+		w.m[e] = f
+	}
+	if n := len(w.stack); n > 0 {
+		w.stack[n-1].colRef = w.stack[n-1].colRef || f.colRef
+		w.stack[n-1].agg = w.stack[n-1].agg || f.agg
+	}
+}
+
+// isPointer reports a node that keys a map safely (the parser's nodes are
+// pointers but for a few leaves).
+func isPointer(e tree.Expr) bool {
+	return e != nil && reflect.TypeOf(e).Kind() == reflect.Pointer
 }
 
 func containsAggregate(e tree.Expr) bool {

@@ -90,7 +90,7 @@ func (c *exprConv) conv(e tree.Expr) (plan.Expr, error) {
 
 // unsupportedExpr names the construct Strata does not have.
 func unsupportedExpr(e tree.Expr) *Error {
-	switch e := e.(type) {
+	switch e.(type) {
 	case *tree.Subquery:
 		return unsupported("subqueries are only supported in FROM")
 	case *tree.Tuple:
@@ -107,8 +107,6 @@ func unsupportedExpr(e tree.Expr) *Error {
 		return unsupported("type annotations (:::) are not supported")
 	case *tree.IsOfTypeExpr:
 		return unsupported("IS OF is not supported")
-	default:
-		_ = e
 	}
 	return unsupported("expression %s is not supported", tree.AsString(e))
 }

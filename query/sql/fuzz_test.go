@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -142,9 +143,19 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i, s := range goldenStatements(t) {
+	old, err := filepath.Glob(filepath.Join(dir, "golden-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range goldenStatements(t) {
 		body := fmt.Sprintf("go test fuzz v1\nstring(%q)\n", s)
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("golden-%03d", i)), []byte(body), 0o644); err != nil {
+		name := fmt.Sprintf("golden-%x", sha256.Sum256([]byte(s)))[:len("golden-")+16]
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -53,15 +53,6 @@ func (p *planner) schemaOf(n plan.Node) (plan.Schema, error) {
 	return s, nil
 }
 
-// typeOf is e's type over in (TypeInvalid when unknown or ill-typed).
-func (p *planner) typeOf(e plan.Expr, in plan.Schema) storage.ColumnType {
-	_, t, err := plan.BindExpr(p.substitute(e), in)
-	if err != nil {
-		return storage.TypeInvalid
-	}
-	return t
-}
-
 // site is where an expression of a plan sits: its node's input schema,
 // the type its context wants (TypeInvalid: any), and, for a predicate,
 // its clause (WHERE, HAVING).
@@ -167,10 +158,19 @@ func (p *planner) inferPlan(n plan.Node) error {
 	for range 8 {
 		changed := false
 		err := p.visitPlan(n, func(e plan.Expr, at site) error {
-			if p.infer(e, at.in, at.want) {
+			_, root, err := p.walkTyped(e, at.in, nil, func(x plan.Expr, kids []typed) (plan.Expr, bool, error) {
+				if p.inferKids(x, kids) {
+					changed = true
+				}
+				return x, false, p.checkNode(x, kids)
+			})
+			if err != nil {
+				return err
+			}
+			if p.pushWant(e, at.want) {
 				changed = true
 			}
-			return p.checkExpr(e, at)
+			return p.checkRoot(root, at)
 		})
 		if err != nil || !changed {
 			return err
@@ -179,102 +179,124 @@ func (p *planner) inferPlan(n plan.Node) error {
 	return nil
 }
 
-// infer types e's untyped parameters from context; it reports a change.
-func (p *planner) infer(e plan.Expr, in plan.Schema, want storage.ColumnType) bool {
-	switch e := e.(type) {
-	case plan.Param:
-		return p.setParam(e.Index, want)
+// inferKids types e's untyped parameter operands from their peers and
+// from what e wants of them; it reports a change.
+func (p *planner) inferKids(e plan.Expr, kids []typed) bool {
+	ops := exprKids(e)
+	switch x := e.(type) {
 	case plan.Bin:
-		return p.inferBin(e, in, want)
+		if x.Op.IsLogical() {
+			return or(p.pushWant(x.L, storage.TypeBool), p.pushWant(x.R, storage.TypeBool))
+		}
+		return or(p.pushWant(x.L, kids[1].t), p.pushWant(x.R, kids[0].t))
 	case plan.Not:
-		return p.infer(e.X, in, storage.TypeBool)
-	case plan.Neg:
-		return p.infer(e.X, in, want)
-	case plan.IsNull:
-		return p.infer(e.X, in, storage.TypeInvalid)
-	case plan.In:
-		return p.inferPeers(append([]plan.Expr{e.X}, e.List...), in, storage.TypeInvalid)
-	case plan.Between:
-		return p.inferPeers([]plan.Expr{e.X, e.Lo, e.Hi}, in, storage.TypeInvalid)
+		return p.pushWant(x.X, storage.TypeBool)
+	case plan.In, plan.Between, plan.Coalesce:
+		return p.pushPeers(ops, kids, storage.TypeInvalid)
 	case plan.Like:
-		return or(p.infer(e.X, in, storage.TypeString), p.infer(e.Pattern, in, storage.TypeString))
+		return or(p.pushWant(x.X, storage.TypeString), p.pushWant(x.Pattern, storage.TypeString))
 	case plan.Cast:
-		return p.infer(e.X, in, e.To)
+		return p.pushWant(x.X, x.To)
 	case plan.DateTrunc:
-		return p.infer(e.X, in, storage.TypeTimestamp)
+		return p.pushWant(x.X, storage.TypeTimestamp)
 	case plan.TimeBucket:
-		return p.infer(e.X, in, storage.TypeTimestamp)
+		return p.pushWant(x.X, storage.TypeTimestamp)
 	case plan.Case:
 		changed := false
-		branches := []plan.Expr{}
-		for _, w := range e.Whens {
-			changed = p.infer(w.Cond, in, storage.TypeBool) || changed
-			branches = append(branches, w.Then)
+		var branches []plan.Expr
+		var info []typed
+		for i, op := range ops {
+			if i%2 == 0 && i < 2*len(x.Whens) {
+				changed = p.pushWant(op, storage.TypeBool) || changed
+				continue
+			}
+			branches, info = append(branches, op), append(info, kids[i])
 		}
-		if e.Else != nil {
-			branches = append(branches, e.Else)
-		}
-		return p.inferPeers(branches, in, want) || changed
-	case plan.Coalesce:
-		return p.inferPeers(e.Args, in, want)
+		return p.pushPeers(branches, info, storage.TypeInvalid) || changed
 	case plan.Func:
-		return p.inferFunc(e, in, want)
+		return p.inferFunc(x, kids)
 	}
 	return false
 }
 
 func or(a, b bool) bool { return a || b }
 
-func (p *planner) inferBin(e plan.Bin, in plan.Schema, want storage.ColumnType) bool {
-	if e.Op.IsLogical() {
-		return or(p.infer(e.L, in, storage.TypeBool), p.infer(e.R, in, storage.TypeBool))
-	}
-	lt, rt := p.typeOf(e.L, in), p.typeOf(e.R, in)
-	if e.Op.IsArithmetic() && lt == storage.TypeInvalid && rt == storage.TypeInvalid && plan.IsNumeric(want) {
-		lt, rt = want, want
-	}
-	return or(p.infer(e.L, in, rt), p.infer(e.R, in, lt))
-}
-
-// inferPeers gives expressions that must share a type the first known
-// one (or want).
-func (p *planner) inferPeers(es []plan.Expr, in plan.Schema, want storage.ColumnType) bool {
+// pushPeers gives operands that must share a type the first known one
+// (or want).
+func (p *planner) pushPeers(ops []plan.Expr, kids []typed, want storage.ColumnType) bool {
 	t := want
-	for _, e := range es {
-		if et := p.typeOf(e, in); et != storage.TypeInvalid {
-			t = et
+	for _, k := range kids {
+		if k.t != storage.TypeInvalid {
+			t = k.t
 			break
 		}
 	}
 	changed := false
-	for _, e := range es {
-		changed = p.infer(e, in, t) || changed
+	for _, op := range ops {
+		changed = p.pushWant(op, t) || changed
 	}
 	return changed
 }
 
-func (p *planner) inferFunc(e plan.Func, in plan.Schema, want storage.ColumnType) bool {
+func (p *planner) inferFunc(e plan.Func, kids []typed) bool {
 	arg := func(i int, t storage.ColumnType) bool {
-		return i < len(e.Args) && p.infer(e.Args[i], in, t)
+		return i < len(e.Args) && p.pushWant(e.Args[i], t)
 	}
 	switch e.Name {
 	case plan.FnLower, plan.FnUpper, plan.FnLength:
 		return arg(0, storage.TypeString)
 	case plan.FnAbs, plan.FnFloor, plan.FnCeil:
-		return arg(0, numericWant(want))
+		return arg(0, storage.TypeFloat64)
 	case plan.FnRound:
-		return or(arg(0, numericWant(want)), arg(1, storage.TypeInt32))
+		return or(arg(0, storage.TypeFloat64), arg(1, storage.TypeInt32))
 	case plan.FnDatePart, "extract":
 		return or(arg(0, storage.TypeString), arg(1, storage.TypeTimestamp))
 	case plan.FnGreatest, plan.FnLeast, plan.FnNullIf:
-		return p.inferPeers(e.Args, in, want)
+		return p.pushPeers(e.Args, kids, storage.TypeInvalid)
 	}
 	return false
 }
 
-func numericWant(want storage.ColumnType) storage.ColumnType {
-	if plan.IsNumeric(want) {
-		return want
+// pushWant gives the parameters e stands for the type t: e itself, or
+// through the expressions whose type is their operands' (a negation, CASE
+// branches, COALESCE, GREATEST, LEAST, NULLIF, abs, round, ...).
+func (p *planner) pushWant(e plan.Expr, t storage.ColumnType) bool {
+	if t == storage.TypeInvalid {
+		return false
 	}
-	return storage.TypeFloat64
+	switch x := e.(type) {
+	case plan.Param:
+		return p.setParam(x.Index, t)
+	case plan.Neg:
+		return p.pushWant(x.X, t)
+	case plan.Case:
+		changed := false
+		for _, w := range x.Whens {
+			changed = p.pushWant(w.Then, t) || changed
+		}
+		if x.Else != nil {
+			changed = p.pushWant(x.Else, t) || changed
+		}
+		return changed
+	case plan.Coalesce:
+		return p.pushAll(x.Args, t)
+	case plan.Func:
+		switch x.Name {
+		case plan.FnGreatest, plan.FnLeast, plan.FnNullIf:
+			return p.pushAll(x.Args, t)
+		case plan.FnAbs, plan.FnFloor, plan.FnCeil, plan.FnRound:
+			if plan.IsNumeric(t) && len(x.Args) > 0 {
+				return p.pushWant(x.Args[0], t)
+			}
+		}
+	}
+	return false
+}
+
+func (p *planner) pushAll(es []plan.Expr, t storage.ColumnType) bool {
+	changed := false
+	for _, e := range es {
+		changed = p.pushWant(e, t) || changed
+	}
+	return changed
 }

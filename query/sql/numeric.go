@@ -8,12 +8,13 @@ import (
 )
 
 // PostgreSQL answers numeric where Strata's engine answers an int64 or a
-// float64: sum of a bigint column, avg of an integer column, and what is
-// computed from those (sum(x) * 2, round(avg(x), 2), a sum of sums). The
-// result columns carry Column.Numeric so the wire protocol declares
-// numeric; the values are the engine's. A cast (avg(x)::float8) ends it,
-// and so does arithmetic with a double precision operand, as numeric
-// with float8 is float8 in PostgreSQL.
+// float64: sum of a bigint column, avg of an integer column, extract(),
+// a decimal constant (1.5), and what is computed from those (sum(x) * 2,
+// round(avg(x), 2), a sum of sums). The result columns carry
+// Column.Numeric so the wire protocol declares numeric; the values are
+// the engine's. A cast (avg(x)::float8) ends it, and so does combining it
+// with a double precision operand, as numeric with float8 is float8 in
+// PostgreSQL.
 
 // numericCols flags n's output columns PostgreSQL would type numeric.
 func (p *planner) numericCols(n plan.Node) ([]bool, error) {
@@ -24,7 +25,7 @@ func (p *planner) numericCols(n plan.Node) ([]bool, error) {
 		return p.numericOver(n.Input, func(flags []bool, in plan.Schema) []bool {
 			out := make([]bool, len(n.Exprs))
 			for i, e := range n.Exprs {
-				out[i] = p.isNumeric(e.Expr, flags, in)
+				out[i] = p.info(e.Expr, in, flags).numeric
 			}
 			return out
 		})
@@ -32,29 +33,23 @@ func (p *planner) numericCols(n plan.Node) ([]bool, error) {
 		return p.numericOver(n.Input, func(flags []bool, in plan.Schema) []bool {
 			var out []bool
 			for _, g := range n.GroupBy {
-				out = append(out, p.isNumeric(g.Expr, flags, in))
+				out = append(out, p.info(g.Expr, in, flags).numeric)
 			}
 			for _, a := range n.Aggs {
 				out = append(out, p.numericAgg(a.Agg, flags, in))
 			}
 			return out
 		})
-	}
-	if v, ok := n.(*plan.Values); ok {
-		out := make([]bool, len(v.Names))
-		for j := range out {
-			items := make([]plan.Expr, 0, len(v.Rows))
-			for _, row := range v.Rows {
-				if j < len(row) {
-					items = append(items, row[j])
-				}
-			}
-			out[j] = p.combined(nil, nil, items...)
-		}
-		return out, nil
+	case *plan.Values:
+		return p.numericValues(n), nil
 	}
 	s, err := p.schemaOf(n)
 	return make([]bool, len(s)), err
+}
+
+func (p *planner) info(e plan.Expr, in plan.Schema, flags []bool) typed {
+	_, t, _ := p.walkTyped(e, in, flags, nil)
+	return t
 }
 
 func (p *planner) numericOver(in plan.Node, f func([]bool, plan.Schema) []bool) ([]bool, error) {
@@ -69,80 +64,89 @@ func (p *planner) numericOver(in plan.Node, f func([]bool, plan.Schema) []bool) 
 	return f(flags, s), nil
 }
 
+// numericValues flags a Values column whose items combine into numeric.
+func (p *planner) numericValues(n *plan.Values) []bool {
+	out := make([]bool, len(n.Names))
+	for j := range out {
+		var items []typed
+		for _, row := range n.Rows {
+			if j < len(row) {
+				items = append(items, p.info(row[j], nil, nil))
+			}
+		}
+		out[j] = combined(items)
+	}
+	return out
+}
+
 func (p *planner) numericAgg(a plan.Agg, flags []bool, in plan.Schema) bool {
 	if a.Arg == nil {
 		return false
 	}
-	t := p.typeOf(a.Arg, in)
-	argNumeric := p.isNumeric(a.Arg, flags, in)
+	arg := p.info(a.Arg, in, flags)
 	switch a.Func {
 	case plan.AggSum:
-		return t == storage.TypeInt64 || argNumeric
+		return arg.t == storage.TypeInt64 || arg.numeric
 	case plan.AggAvg:
-		return plan.IsInteger(t) || argNumeric
+		return plan.IsInteger(arg.t) || arg.numeric
 	case plan.AggMin, plan.AggMax:
-		return argNumeric
+		return arg.numeric
 	}
 	return false
 }
 
-// isNumeric reports an expression PostgreSQL would type numeric.
-func (p *planner) isNumeric(e plan.Expr, flags []bool, in plan.Schema) bool {
+// numericNode reports whether PostgreSQL would type e numeric, given what
+// is known of its operands and its own type t.
+func (p *planner) numericNode(e plan.Expr, kids []typed, in plan.Schema, flags []bool, t storage.ColumnType) bool {
 	col := func(i int) bool { return i >= 0 && i < len(flags) && flags[i] }
-	switch e := e.(type) {
+	switch x := e.(type) {
 	case plan.Lit:
 		// A decimal constant (1.5) is numeric; a cast constant is a
 		// plan.Cast (expr.go keeps it), so it does not come here.
-		return e.Value.Type == storage.TypeFloat64 && !e.Value.Null
+		return x.Value.Type == storage.TypeFloat64 && !x.Value.Null
 	case plan.Col:
-		return col(in.Index(e.Name))
+		return col(in.Index(x.Name))
 	case plan.ColAt:
-		return col(e.Index)
+		return col(x.Index)
 	case plan.Neg:
-		return p.isNumeric(e.X, flags, in)
+		return kids[0].numeric
 	case plan.Bin:
-		return e.Op.IsArithmetic() && p.combined(flags, in, e.L, e.R)
+		return x.Op.IsArithmetic() && combined(kids)
 	case plan.Coalesce:
-		return p.combined(flags, in, e.Args...)
+		return combined(kids)
 	case plan.Case:
-		branches := []plan.Expr{e.Else}
-		for _, w := range e.Whens {
-			branches = append(branches, w.Then)
+		var branches []typed
+		for i, k := range kids {
+			if i%2 == 1 || i == 2*len(x.Whens) {
+				branches = append(branches, k)
+			}
 		}
-		return p.combined(flags, in, branches...)
+		return combined(branches)
 	case plan.Func:
-		switch e.Name {
+		switch x.Name {
 		case "extract":
 			return true
 		case plan.FnAbs, plan.FnRound, plan.FnFloor, plan.FnCeil:
-			return len(e.Args) > 0 && p.isNumeric(e.Args[0], flags, in)
+			return len(kids) > 0 && kids[0].numeric
 		case plan.FnGreatest, plan.FnLeast, plan.FnNullIf:
-			return p.combined(flags, in, e.Args...)
+			return combined(kids)
 		}
 	}
 	return false
 }
 
-// combined reports whether expressions combined into one value (operands,
-// branches) make a numeric: one is numeric and none is double precision,
-// which wins over numeric in PostgreSQL.
-func (p *planner) combined(flags []bool, in plan.Schema, es ...plan.Expr) bool {
+// combined reports whether values combined into one (operands, branches)
+// make a numeric: one is numeric and none is double precision, which wins
+// over numeric in PostgreSQL.
+func combined(kids []typed) bool {
 	numeric := false
-	for _, x := range es {
-		if x == nil {
-			continue
-		}
-		if p.isFloat(x, flags, in) {
+	for _, k := range kids {
+		if k.t == storage.TypeFloat64 && !k.numeric {
 			return false
 		}
-		numeric = numeric || p.isNumeric(x, flags, in)
+		numeric = numeric || k.numeric
 	}
 	return numeric
-}
-
-// isFloat reports a double precision operand that is not numeric.
-func (p *planner) isFloat(e plan.Expr, flags []bool, in plan.Schema) bool {
-	return p.typeOf(e, in) == storage.TypeFloat64 && !p.isNumeric(e, flags, in)
 }
 
 // exactDivision makes a division with a numeric operand (sum(bigint) /
@@ -152,21 +156,26 @@ func (p *planner) exactDivision(n plan.Node) plan.Node {
 	switch n := n.(type) {
 	case *plan.Project:
 		in := p.exactDivision(n.Input)
-		return &plan.Project{Input: in, Exprs: mapNamed(n.Exprs, p.divFix(in))}
+		return &plan.Project{Input: in, Exprs: mapNamedWith(n.Exprs, p.divFix(in))}
 	case *plan.Filter:
 		in := p.exactDivision(n.Input)
-		return &plan.Filter{Input: in, Pred: mapExpr(n.Pred, p.divFix(in))}
+		return &plan.Filter{Input: in, Pred: p.divFix(in)(n.Pred)}
 	case *plan.Sort:
 		in := p.exactDivision(n.Input)
 		f := p.divFix(in)
 		keys := make([]plan.SortKey, len(n.Keys))
 		for i, k := range n.Keys {
-			keys[i] = plan.SortKey{Expr: mapExpr(k.Expr, f), Desc: k.Desc, Nulls: k.Nulls}
+			keys[i] = plan.SortKey{Expr: f(k.Expr), Desc: k.Desc, Nulls: k.Nulls}
 		}
 		return &plan.Sort{Input: in, Keys: keys}
 	case *plan.DistinctOn:
 		in := p.exactDivision(n.Input)
-		return &plan.DistinctOn{Input: in, On: mapExprs(n.On, p.divFix(in))}
+		f := p.divFix(in)
+		on := make([]plan.Expr, len(n.On))
+		for i, e := range n.On {
+			on[i] = f(e)
+		}
+		return &plan.DistinctOn{Input: in, On: on}
 	case *plan.Aggregate:
 		in := p.exactDivision(n.Input)
 		f := p.divFix(in)
@@ -174,10 +183,10 @@ func (p *planner) exactDivision(n plan.Node) plan.Node {
 		for i, a := range n.Aggs {
 			aggs[i] = a
 			if a.Agg.Arg != nil {
-				aggs[i].Agg.Arg = mapExpr(a.Agg.Arg, f)
+				aggs[i].Agg.Arg = f(a.Agg.Arg)
 			}
 		}
-		return &plan.Aggregate{Input: in, GroupBy: mapNamed(n.GroupBy, f), Aggs: aggs}
+		return &plan.Aggregate{Input: in, GroupBy: mapNamedWith(n.GroupBy, f), Aggs: aggs}
 	case *plan.Limit:
 		c := &plan.Limit{Input: p.exactDivision(n.Input), Count: n.Count, Offset: n.Offset}
 		if lp, ok := p.limits[n]; ok {
@@ -188,7 +197,16 @@ func (p *planner) exactDivision(n plan.Node) plan.Node {
 	return n
 }
 
-// divFix rewrites the numeric divisions of expressions over in.
+func mapNamedWith(ns []plan.Named, f func(plan.Expr) plan.Expr) []plan.Named {
+	out := make([]plan.Named, len(ns))
+	for i, n := range ns {
+		out[i] = plan.Named{Name: n.Name, Expr: f(n.Expr)}
+	}
+	return out
+}
+
+// divFix returns what rewrites the numeric divisions of an expression
+// over in.
 func (p *planner) divFix(in plan.Node) func(plan.Expr) plan.Expr {
 	flags, err := p.numericCols(in)
 	if err != nil || !slices.Contains(flags, true) {
@@ -198,12 +216,19 @@ func (p *planner) divFix(in plan.Node) func(plan.Expr) plan.Expr {
 	if err != nil {
 		return func(e plan.Expr) plan.Expr { return e }
 	}
-	return func(e plan.Expr) plan.Expr {
+	fix := func(e plan.Expr, kids []typed) (plan.Expr, bool, error) {
 		b, ok := e.(plan.Bin)
-		if !ok || b.Op != plan.OpDiv || !(p.isNumeric(b.L, flags, schema) || p.isNumeric(b.R, flags, schema)) ||
-			!plan.IsInteger(p.typeOf(b.L, schema)) || !plan.IsInteger(p.typeOf(b.R, schema)) {
+		if !ok || b.Op != plan.OpDiv || !(kids[0].numeric || kids[1].numeric) ||
+			!plan.IsInteger(kids[0].t) || !plan.IsInteger(kids[1].t) {
+			return e, false, nil
+		}
+		return plan.Bin{Op: plan.OpDiv, L: plan.Cast{X: b.L, To: storage.TypeFloat64}, R: b.R}, true, nil
+	}
+	return func(e plan.Expr) plan.Expr {
+		out, _, err := p.walkTyped(e, schema, flags, fix)
+		if err != nil {
 			return e
 		}
-		return plan.Bin{Op: plan.OpDiv, L: plan.Cast{X: b.L, To: storage.TypeFloat64}, R: b.R}
+		return out
 	}
 }

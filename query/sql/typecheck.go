@@ -43,55 +43,50 @@ func (p *planner) checkAggs(n plan.Node) error {
 	return nil
 }
 
-// checkExpr reports, in PostgreSQL's words, an operator applied to
+// checkNode reports, in PostgreSQL's words, an operator applied to
 // operands it does not take (42883 "operator does not exist: integer =
 // text"), a string literal that does not read as its peer's type
-// (22P02), and a predicate that is not boolean (42804).
-func (p *planner) checkExpr(e plan.Expr, at site) error {
-	if at.want == storage.TypeBool && at.clause != "" {
-		if err := p.checkBool(e, at.in, at.clause); err != nil {
-			return err
-		}
-	}
-	var err error
-	mapExpr(e, func(x plan.Expr) plan.Expr {
-		if err != nil {
-			return x
-		}
-		switch x := x.(type) {
-		case plan.Bin:
-			if x.Op.IsLogical() {
-				if err = p.checkBool(x.L, at.in, x.Op.String()); err == nil {
-					err = p.checkBool(x.R, at.in, x.Op.String())
-				}
-			} else {
-				err = p.checkBin(x, at.in)
+// (22P02), and a non-boolean operand of AND, OR, NOT (42804).
+func (p *planner) checkNode(e plan.Expr, kids []typed) error {
+	switch x := e.(type) {
+	case plan.Bin:
+		if x.Op.IsLogical() {
+			if err := checkBool(x.L, kids[0].t, x.Op.String()); err != nil {
+				return err
 			}
-		case plan.Not:
-			err = p.checkBool(x.X, at.in, "NOT")
-		case plan.Neg:
-			if t := p.typeOf(x.X, at.in); t != storage.TypeInvalid && !plan.IsNumeric(t) {
-				err = errorf(codeUndefinedFunction, "operator does not exist: - %s", plan.SQLTypeName(t))
-			}
+			return checkBool(x.R, kids[1].t, x.Op.String())
 		}
-		return x
-	})
-	return err
-}
-
-// checkBool refuses a non-boolean operand of WHERE, HAVING, AND, OR, NOT.
-func (p *planner) checkBool(e plan.Expr, in plan.Schema, what string) error {
-	if isUntyped(e) {
-		return nil
-	}
-	if t := p.typeOf(e, in); t != storage.TypeInvalid && t != storage.TypeBool {
-		return errorf(codeDatatypeMismatch, "argument of %s must be type boolean, not type %s", what, plan.SQLTypeName(t))
+		return checkBin(x, kids[0].t, kids[1].t)
+	case plan.Not:
+		return checkBool(x.X, kids[0].t, "NOT")
+	case plan.Neg:
+		if t := kids[0].t; t != storage.TypeInvalid && !plan.IsNumeric(t) {
+			return errorf(codeUndefinedFunction, "operator does not exist: - %s", plan.SQLTypeName(t))
+		}
 	}
 	return nil
 }
 
-func (p *planner) checkBin(b plan.Bin, in plan.Schema) error {
-	lt, rt := p.typeOf(b.L, in), p.typeOf(b.R, in)
+// checkRoot refuses a WHERE or HAVING predicate that is not boolean.
+func (p *planner) checkRoot(root typed, at site) error {
+	if at.want != storage.TypeBool || at.clause == "" {
+		return nil
+	}
+	if root.t != storage.TypeInvalid && root.t != storage.TypeBool {
+		return errorf(codeDatatypeMismatch, "argument of %s must be type boolean, not type %s", at.clause, plan.SQLTypeName(root.t))
+	}
+	return nil
+}
+
+// checkBool refuses a non-boolean operand.
+func checkBool(e plan.Expr, t storage.ColumnType, what string) error {
+	if isUntyped(e) || t == storage.TypeInvalid || t == storage.TypeBool {
+		return nil
+	}
+	return errorf(codeDatatypeMismatch, "argument of %s must be type boolean, not type %s", what, plan.SQLTypeName(t))
+}
+
+func checkBin(b plan.Bin, lt, rt storage.ColumnType) error {
 	if lit, ok := stringLit(b.L); ok {
 		return checkLiteral(lit, rt, b.Op)
 	}
