@@ -42,6 +42,7 @@ type colSchema struct {
 	name    string
 	typ     uint32
 	notNull bool
+	coll    uint32 // pg_attribute.attcollation
 }
 
 var (
@@ -169,9 +170,11 @@ func (cd *catalogData) relRows(r *relSchema) [][]any {
 }
 
 // newRow is a row of r with every NOT NULL column at its type's zero
-// value and the others NULL; builders set what they know.
+// value and the others NULL; builders set what they know. The system
+// column tableoid follows the columns.
 func newRow(r *relSchema) []any {
-	row := make([]any, len(r.cols))
+	row := make([]any, len(r.cols)+1)
+	row[len(r.cols)] = int64(r.oid)
 	for i, c := range r.cols {
 		if c.notNull {
 			row[i] = zeroValue(c.typ)

@@ -187,7 +187,7 @@ func expandStars(exprs tree.SelectExprs, sc *scope) ([]selectItem, error) {
 				return nil, errorf(codeSyntax, "SELECT * with no tables specified is not valid")
 			}
 			for i, col := range sc.cols {
-				if !col.hidden {
+				if !col.hidden && !col.system {
 					items = append(items, selectItem{name: col.name, index: i})
 				}
 			}
@@ -208,7 +208,7 @@ func expandStars(exprs tree.SelectExprs, sc *scope) ([]selectItem, error) {
 			}
 			n := len(items)
 			for i, col := range sc.cols {
-				if col.table == tbl {
+				if col.table == tbl && !col.system {
 					items = append(items, selectItem{name: col.name, index: i})
 				}
 			}

@@ -13,9 +13,7 @@ import (
 type expr struct {
 	typ  uint32
 	eval func(ec *evalCtx, f *frame) (any, error)
-	// lit is the text of a string literal, whose type follows its context.
-	lit *string
-	// param is n for a bare $n.
+	// param is n for a bare $n, whose type its context may set.
 	param int
 }
 
@@ -56,7 +54,7 @@ func (c *compiler) coerce(e *expr, t uint32) *expr {
 		return &expr{typ: t, eval: e.eval, param: e.param}
 	}
 	from := e.typ
-	return &expr{typ: t, lit: e.lit, eval: func(ec *evalCtx, f *frame) (any, error) {
+	return &expr{typ: t, eval: func(ec *evalCtx, f *frame) (any, error) {
 		v, err := e.eval(ec, f)
 		if err != nil {
 			return nil, err
@@ -91,10 +89,8 @@ func (c *compiler) compileExpr(e tree.Expr, sc *scope) (*expr, error) {
 	case *tree.UnresolvedName:
 		return c.compileName(e, sc)
 	case *tree.StrVal:
-		s := e.RawString()
-		x := constExpr(oidUnknown, s)
-		x.lit = &s
-		return x, nil
+		// A string literal's type (unknown) follows its context.
+		return constExpr(oidUnknown, e.RawString()), nil
 	case *tree.NumVal:
 		return compileNum(e)
 	case *tree.DBool:
@@ -479,9 +475,7 @@ func (c *compiler) compileCast(e tree.Expr, ref tree.ResolvableTypeReference, sc
 	if x.typ == t {
 		return x, nil
 	}
-	out := c.coerce(x, t)
-	out.lit = nil
-	return out, nil
+	return c.coerce(x, t), nil
 }
 
 // resolveType maps a type reference to a pg_type OID.

@@ -100,7 +100,24 @@ func (c *compiler) compileAliased(t *tree.AliasedTableExpr, left *scope) (node, 
 	for i, col := range outCols {
 		cols[i] = scopeCol{table: name, name: col.name, typ: col.typ}
 	}
+	if rel, ok := relNode(n).(*relScan); ok {
+		cols[len(rel.columns())-1].system = true
+	}
 	return n, cols, lateral, nil
+}
+
+// relNode is the node under WITH ORDINALITY and column aliases.
+func relNode(n node) node {
+	for {
+		switch x := n.(type) {
+		case *ordinalityNode:
+			n = x.in
+		case *renameNode:
+			n = x.in
+		default:
+			return n
+		}
+	}
 }
 
 // compileRelation resolves a relation name: a system relation, a WITH

@@ -140,13 +140,6 @@ func retArg(i int) func([]*expr) uint32 {
 	}
 }
 
-func retElem(args []*expr) uint32 {
-	if len(args) > 0 {
-		return elemType(args[0].typ)
-	}
-	return oidText
-}
-
 func constFunc(typ uint32, v any) funcDef {
 	return funcDef{max: 0, ret: typ, fn: func(*evalCtx, []any, []uint32) (any, error) { return v, nil }}
 }

@@ -97,6 +97,7 @@ func sessionFuncs() map[string]funcDef {
 		"inet_server_addr":        nullFunc(0, 0, oidText),
 		"inet_client_port":        nullFunc(0, 0, oidInt4),
 		"inet_server_port":        nullFunc(0, 0, oidInt4),
+		"getdatabaseencoding":     constFunc(oidName, "UTF8"),
 		"pg_encoding_to_char": {min: 1, max: 1, args: []uint32{oidInt4}, ret: oidName,
 			fn: func(_ *evalCtx, args []any, _ []uint32) (any, error) {
 				switch toInt(args[0]) {
@@ -219,6 +220,7 @@ func catalogFuncs() map[string]funcDef {
 		"pg_get_function_identity_arguments": {1, 1}, "pg_get_function_sqlbody": {1, 1},
 		"pg_get_partkeydef": {1, 1}, "pg_get_partition_constraintdef": {1, 1},
 		"pg_get_serial_sequence": {2, 2}, "obj_description": {1, 2}, "col_description": {2, 2},
+		"pg_describe_object": {3, 3}, "pg_identify_object": {3, 3},
 		"shobj_description": {2, 2}, "pg_get_publication_tables": {1, 1},
 	} {
 		m[name] = nullFunc(arity[0], arity[1], oidText)
@@ -578,6 +580,24 @@ func arrayFuncs() map[string]funcDef {
 				}
 			}
 			return nil, nil
+		}},
+		"array_remove": {min: 2, max: 2, retFn: retArg(0), lazy: true, fn: func(_ *evalCtx, a []any, _ []uint32) (any, error) {
+			if a[0] == nil {
+				return nil, nil
+			}
+			out := []any{}
+			for _, e := range arr(a[0]) {
+				if !(e == nil && a[1] == nil || e != nil && a[1] != nil && compare(e, a[1]) == 0) {
+					out = append(out, e)
+				}
+			}
+			return out, nil
+		}},
+		"array_append": {min: 2, max: 2, retFn: retArg(0), lazy: true, fn: func(_ *evalCtx, a []any, _ []uint32) (any, error) {
+			return concatArrays(a[0], a[1], true, false), nil
+		}},
+		"array_cat": {min: 2, max: 2, retFn: retArg(0), lazy: true, fn: func(_ *evalCtx, a []any, _ []uint32) (any, error) {
+			return concatArrays(a[0], a[1], true, true), nil
 		}},
 		"string_to_array": {min: 2, max: 3, args: []uint32{oidText}, ret: oidTextArray, lazy: true, fn: func(ec *evalCtx, a []any, t []uint32) (any, error) {
 			if a[0] == nil {

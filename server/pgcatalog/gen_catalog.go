@@ -1,7 +1,8 @@
 //go:build ignore
 
-// gen_catalog reads the column lists of the catalog relations Strata
-// emulates, the pg_type rows of the types it knows and the names of their
+// gen_catalog reads the column lists of every table and view of
+// pg_catalog and information_schema (but information_schema's _pg_*
+// helpers), the pg_type rows of the types it knows and the names of their
 // I/O functions from a real PostgreSQL 15, and writes catalog_gen.go.
 //
 //	go run gen_catalog.go -dsn 'host=/var/run/postgresql user=postgres dbname=postgres'
@@ -22,36 +23,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 )
-
-// relations are the catalog relations Strata answers, by schema.
-var relations = map[string][]string{
-	"pg_catalog": {
-		"pg_aggregate", "pg_am", "pg_attrdef", "pg_attribute", "pg_auth_members",
-		"pg_available_extensions", "pg_cast", "pg_class", "pg_collation",
-		"pg_constraint", "pg_conversion", "pg_database", "pg_default_acl",
-		"pg_depend", "pg_description", "pg_enum", "pg_event_trigger",
-		"pg_extension", "pg_foreign_data_wrapper", "pg_foreign_server",
-		"pg_foreign_table", "pg_index", "pg_indexes", "pg_inherits",
-		"pg_init_privs", "pg_language", "pg_locks", "pg_matviews",
-		"pg_namespace", "pg_opclass", "pg_operator", "pg_partitioned_table",
-		"pg_policies", "pg_policy", "pg_prepared_xacts", "pg_proc",
-		"pg_publication", "pg_publication_namespace", "pg_publication_rel",
-		"pg_range", "pg_rewrite", "pg_roles", "pg_seclabel", "pg_sequence",
-		"pg_sequences", "pg_settings", "pg_shdepend", "pg_shdescription",
-		"pg_stat_activity", "pg_stat_database", "pg_stat_user_tables",
-		"pg_statistic_ext", "pg_statistic_ext_data", "pg_stats",
-		"pg_subscription", "pg_tables", "pg_tablespace", "pg_timezone_names",
-		"pg_transform", "pg_trigger", "pg_type", "pg_user", "pg_user_mapping",
-		"pg_views",
-	},
-	"information_schema": {
-		"applicable_roles", "character_sets", "check_constraints",
-		"column_privileges", "columns", "constraint_column_usage", "domains",
-		"element_types", "enabled_roles", "key_column_usage", "parameters",
-		"referential_constraints", "routines", "schemata", "sequences",
-		"table_constraints", "table_privileges", "tables", "triggers", "views",
-	},
-}
 
 // typeNames are the pg_type rows Strata answers, with their array types.
 var typeNames = []string{
@@ -97,47 +68,62 @@ func main() {
 
 func genRelations(ctx context.Context, conn *pgx.Conn, b *bytes.Buffer) {
 	b.WriteString("// catalogRelations are the system relations, their columns as PostgreSQL 15\n")
-	b.WriteString("// declares them (domains replaced by their base types).\n")
+	b.WriteString("// declares them (domains replaced by their base types): name, type, NOT\n")
+	b.WriteString("// NULL, collation.\n")
 	b.WriteString("var catalogRelations = []relSchema{\n")
-	for _, nsp := range []string{"pg_catalog", "information_schema"} {
-		for _, name := range relations[nsp] {
-			var oid uint32
-			var kind string
-			err := conn.QueryRow(ctx, `select c.oid, c.relkind::text from pg_class c
-				join pg_namespace n on n.oid = c.relnamespace
-				where n.nspname = $1 and c.relname = $2`, nsp, name).Scan(&oid, &kind)
-			if err != nil {
-				log.Fatalf("%s.%s: %v", nsp, name, err)
-			}
-			rows, err := conn.Query(ctx, `select a.attname::text,
-					case when t.typtype = 'd' then t.typbasetype else a.atttypid end::int8,
-					a.attnotnull
-				from pg_attribute a join pg_type t on t.oid = a.atttypid
-				where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
-				order by a.attnum`, oid)
-			if err != nil {
+	rels, err := conn.Query(ctx, `select n.nspname::text, c.relname::text, c.oid::int8, c.relkind::text
+		from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where n.nspname in ('pg_catalog', 'information_schema') and c.relkind in ('r', 'v')
+			and c.relname not like '\_pg\_%'
+		order by n.nspname desc, c.relname`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	type rel struct {
+		nsp, name, kind string
+		oid             int64
+	}
+	var all []rel
+	for rels.Next() {
+		var r rel
+		if err := rels.Scan(&r.nsp, &r.name, &r.oid, &r.kind); err != nil {
+			log.Fatal(err)
+		}
+		all = append(all, r)
+	}
+	if rels.Err() != nil {
+		log.Fatal(rels.Err())
+	}
+	for _, r := range all {
+		rows, err := conn.Query(ctx, `select a.attname::text,
+				case when t.typtype = 'd' then t.typbasetype else a.atttypid end::int8,
+				a.attnotnull, a.attcollation::int8
+			from pg_attribute a join pg_type t on t.oid = a.atttypid
+			where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped
+			order by a.attnum`, r.oid)
+		if err != nil {
+			log.Fatal(err)
+		}
+		var cols []string
+		for rows.Next() {
+			var col string
+			var typ int64
+			var coll int64
+			var notNull bool
+			if err := rows.Scan(&col, &typ, &notNull, &coll); err != nil {
 				log.Fatal(err)
 			}
-			var cols []string
-			for rows.Next() {
-				var col string
-				var typ int64
-				var notNull bool
-				if err := rows.Scan(&col, &typ, &notNull); err != nil {
-					log.Fatal(err)
-				}
-				cols = append(cols, fmt.Sprintf("{%q, %d, %v}", col, typ, notNull))
-			}
-			if rows.Err() != nil {
-				log.Fatal(rows.Err())
-			}
-			nspOID := 11
-			if nsp == "information_schema" {
-				nspOID = nspInformationSchema
-			}
-			fmt.Fprintf(b, "\t{%d, %q, %d, '%s', []colSchema{\n\t\t%s,\n\t}},\n",
-				nspOID, name, oid, kind, strings.Join(cols, ",\n\t\t"))
+			cols = append(cols, fmt.Sprintf("{%q, %d, %v, %d}", col, typ, notNull, coll))
 		}
+		if rows.Err() != nil {
+			log.Fatal(rows.Err())
+		}
+		nspOID := 11
+		if r.nsp == "information_schema" {
+			nspOID = nspInformationSchema
+		}
+		fmt.Fprintf(b, "\t{%d, %q, %d, '%s', []colSchema{\n\t\t%s,\n\t}},\n",
+			nspOID, r.name, r.oid, r.kind, strings.Join(cols, ",\n\t\t"))
 	}
 	b.WriteString("}\n\n")
 }

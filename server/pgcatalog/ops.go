@@ -150,93 +150,39 @@ func (c *compiler) compileQuantified(left, right tree.Expr, op string, all bool,
 	if err != nil {
 		return nil, err
 	}
-	test := cmpTests[op]
-	var elems func(ec *evalCtx, f *frame) ([]any, error)
-	right = stripParens(right)
-	if sq, ok := right.(*tree.Subquery); ok && !sq.Exists {
-		sp, cols, err := c.compileSubPlan(sq, sc)
-		if err != nil {
-			return nil, err
+	var src elemSource
+	switch r := stripParens(right).(type) {
+	case *tree.Subquery:
+		if r.Exists {
+			return nil, errorf(codeSyntax, "EXISTS cannot be the right side of IN, ANY or ALL")
 		}
-		if len(cols) != 1 {
-			return nil, errorf(codeSyntax, "subquery has too many columns")
-		}
-		l, _ = c.unify(l, &expr{typ: cols[0].typ})
-		if kindOf(l.typ) != kindOf(cols[0].typ) {
-			l = c.coerce(l, oidText)
-		}
-		elems = func(ec *evalCtx, f *frame) ([]any, error) {
-			rows, err := sp.run(ec, f)
-			if err != nil {
-				return nil, err
-			}
-			vals := make([]any, len(rows))
-			for i, r := range rows {
-				vals[i] = r[0]
-			}
-			return vals, nil
-		}
-	} else if tup, ok := right.(*tree.Tuple); ok {
-		items := make([]*expr, len(tup.Exprs))
-		for i, it := range tup.Exprs {
-			x, err := c.compileExpr(it, sc)
-			if err != nil {
-				return nil, err
-			}
-			items[i] = x
-		}
-		typ := l.typ
-		for _, it := range items {
-			typ = commonType(typ, it.typ)
-		}
-		if typ == oidUnknown {
-			typ = oidText
-		}
-		l = c.coerce(l, typ)
-		for i := range items {
-			items[i] = c.coerce(items[i], typ)
-		}
-		elems = func(ec *evalCtx, f *frame) ([]any, error) {
-			return evalAll(ec, items, f)
-		}
-	} else {
-		arr, err := c.compileExpr(right, sc)
-		if err != nil {
-			return nil, err
-		}
-		if kindOf(arr.typ) != kArray {
-			if arr.typ != oidUnknown {
-				return nil, errorf(codeDatatypeMismatch, "op ANY/ALL (array) requires array on right side")
-			}
-			if l.typ == oidUnknown {
-				l = c.coerce(l, oidText)
-			}
-			arr = c.coerce(arr, arrayOf(l.typ))
-		}
-		el := &expr{typ: elemType(arr.typ)}
-		l, _ = c.unify(l, el)
-		elems = func(ec *evalCtx, f *frame) ([]any, error) {
-			v, err := arr.eval(ec, f)
-			if err != nil || v == nil {
-				return nil, err
-			}
-			a, _ := v.([]any)
-			if a == nil {
-				return []any{}, nil
-			}
-			return a, nil
-		}
+		l, src, err = c.subqueryElems(l, r, sc)
+	case *tree.Tuple:
+		l, src, err = c.listElems(l, r, sc)
+	default:
+		l, src, err = c.arrayElems(l, r, sc)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return quantified(l, src, cmpTests[op], all), nil
+}
+
+// elemSource produces the values x is compared with (nil: a NULL array).
+type elemSource func(ec *evalCtx, f *frame) ([]any, error)
+
+// quantified is three-valued ANY (or ALL) of test(compare(x, value)).
+func quantified(l *expr, src elemSource, test func(int) bool, all bool) *expr {
 	return &expr{typ: oidBool, eval: func(ec *evalCtx, f *frame) (any, error) {
 		a, err := l.eval(ec, f)
 		if err != nil {
 			return nil, err
 		}
-		vals, err := elems(ec, f)
+		vals, err := src(ec, f)
 		if err != nil || vals == nil {
-			return nil, err // NULL array
+			return nil, err
 		}
-		sawNull := a == nil
+		sawNull := false
 		for _, v := range vals {
 			if v == nil || a == nil {
 				sawNull = true
@@ -246,11 +192,91 @@ func (c *compiler) compileQuantified(left, right tree.Expr, op string, all bool,
 				return !all, nil
 			}
 		}
-		if sawNull && len(vals) > 0 {
+		if sawNull {
 			return nil, nil
 		}
 		return all, nil
-	}}, nil
+	}}
+}
+
+func (c *compiler) subqueryElems(l *expr, sq *tree.Subquery, sc *scope) (*expr, elemSource, error) {
+	sp, cols, err := c.compileSubPlan(sq, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cols) != 1 {
+		return nil, nil, errorf(codeSyntax, "subquery has too many columns")
+	}
+	el := cols[0].typ
+	asText := false
+	if l.typ == oidUnknown {
+		l = c.coerce(l, el)
+	} else if !hashable(l.typ, el) {
+		l, asText = c.coerce(l, oidText), true // compare as text
+	}
+	return l, func(ec *evalCtx, f *frame) ([]any, error) {
+		rows, err := sp.run(ec, f)
+		if err != nil {
+			return nil, err
+		}
+		vals := make([]any, len(rows))
+		for i, r := range rows {
+			vals[i] = r[0]
+			if asText && r[0] != nil {
+				vals[i] = textOf(ec, r[0], el)
+			}
+		}
+		return vals, nil
+	}, nil
+}
+
+func (c *compiler) listElems(l *expr, tup *tree.Tuple, sc *scope) (*expr, elemSource, error) {
+	items := make([]*expr, len(tup.Exprs))
+	typ := l.typ
+	for i, it := range tup.Exprs {
+		x, err := c.compileExpr(it, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		items[i] = x
+		typ = commonType(typ, x.typ)
+	}
+	if typ == oidUnknown {
+		typ = oidText
+	}
+	l = c.coerce(l, typ)
+	for i := range items {
+		items[i] = c.coerce(items[i], typ)
+	}
+	return l, func(ec *evalCtx, f *frame) ([]any, error) { return evalAll(ec, items, f) }, nil
+}
+
+func (c *compiler) arrayElems(l *expr, right tree.Expr, sc *scope) (*expr, elemSource, error) {
+	arr, err := c.compileExpr(right, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if kindOf(arr.typ) != kArray {
+		if arr.typ != oidUnknown {
+			return nil, nil, errorf(codeDatatypeMismatch, "op ANY/ALL (array) requires array on right side")
+		}
+		if l.typ == oidUnknown {
+			l = c.coerce(l, oidText)
+		}
+		arr = c.coerce(arr, arrayOf(l.typ))
+	}
+	l, _ = c.unify(l, &expr{typ: elemType(arr.typ)})
+	return l, func(ec *evalCtx, f *frame) ([]any, error) {
+		v, err := arr.eval(ec, f)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		a, _ := v.([]any)
+		if a == nil {
+			return []any{}, nil
+		}
+		return a, nil
+	}, nil
 }
 
 func isNumericKind(t uint32) bool {

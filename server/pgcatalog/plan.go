@@ -30,7 +30,10 @@ type frame struct {
 // relScan reads a system relation.
 type relScan struct{ rel *relSchema }
 
-func (s *relScan) columns() []column { return schemaColumns(s.rel) }
+// columns are the relation's, then its system column tableoid.
+func (s *relScan) columns() []column {
+	return append(schemaColumns(s.rel), column{"tableoid", oidOID})
+}
 
 func schemaColumns(r *relSchema) []column {
 	cols := make([]column, len(r.cols))

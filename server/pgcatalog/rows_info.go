@@ -32,19 +32,20 @@ func infoColumnRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
 	for _, t := range cd.tables {
 		for i, c := range t.def.Columns {
-			rows = append(rows, infoColumnRow(cd, r, "public", t.def.Name, i+1, c.Name, TypeOID(c.Type), !c.Nullable))
+			typ := TypeOID(c.Type)
+			rows = append(rows, infoColumnRow(cd, r, "public", t.def.Name, i+1, c.Name, typ, !c.Nullable, typeByOID[typ].collation))
 		}
 	}
 	for i := range catalogRelations {
 		c := &catalogRelations[i]
 		for j, col := range c.cols {
-			rows = append(rows, infoColumnRow(cd, r, nspName(c.nsp), c.name, j+1, col.name, col.typ, col.notNull))
+			rows = append(rows, infoColumnRow(cd, r, nspName(c.nsp), c.name, j+1, col.name, col.typ, col.notNull, col.coll))
 		}
 	}
 	return rows
 }
 
-func infoColumnRow(cd *catalogData, r *relSchema, schema, tbl string, num int, name string, typ uint32, notNull bool) []any {
+func infoColumnRow(cd *catalogData, r *relSchema, schema, tbl string, num int, name string, typ uint32, notNull bool, coll uint32) []any {
 	row := newRow(r)
 	db := cd.env.databaseName()
 	set(r, row, "table_catalog", db)
@@ -69,12 +70,12 @@ func infoColumnRow(cd *catalogData, r *relSchema, schema, tbl string, num int, n
 	case oidTimestamp, oidTimestampTZ, 1083, 1266, 1186: // time, timetz, interval
 		set(r, row, "datetime_precision", 6)
 	}
+	if name, ok := map[uint32]string{950: "C", 951: "POSIX"}[coll]; ok { // not the default
+		set(r, row, "collation_catalog", db)
+		set(r, row, "collation_schema", "pg_catalog")
+		set(r, row, "collation_name", name)
+	}
 	if t := typeByOID[typ]; t != nil {
-		if t.collation == 950 {
-			set(r, row, "collation_catalog", db)
-			set(r, row, "collation_schema", "pg_catalog")
-			set(r, row, "collation_name", "C")
-		}
 		set(r, row, "udt_catalog", db)
 		set(r, row, "udt_schema", "pg_catalog")
 		set(r, row, "udt_name", t.name)

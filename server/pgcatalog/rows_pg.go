@@ -84,6 +84,7 @@ var systemClassRows = sync.OnceValue(func() [][]any {
 		set(r, row, "relpersistence", byte('p'))
 		set(r, row, "relkind", c.kind)
 		set(r, row, "relnatts", len(c.cols))
+		set(r, row, "relhasrules", c.kind == 'v') // a view is its ON SELECT rule
 		set(r, row, "relisshared", sharedCatalogs[c.name])
 		set(r, row, "relispopulated", true)
 		set(r, row, "relreplident", byte('n'))
@@ -125,9 +126,7 @@ var systemAttributeRows = sync.OnceValue(func() [][]any {
 		c := &catalogRelations[i]
 		for j, col := range c.cols {
 			row := attributeRow(r, c.oid, j+1, col.name, col.typ, col.notNull)
-			if t := typeByOID[col.typ]; t != nil && t.collation != 0 {
-				set(r, row, "attcollation", uint32(950)) // system catalogs collate in "C"
-			}
+			set(r, row, "attcollation", col.coll)
 			rows = append(rows, row)
 		}
 	}

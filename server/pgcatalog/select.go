@@ -39,6 +39,7 @@ type scopeCol struct {
 	table, name string
 	typ         uint32
 	hidden      bool // the right copy of a USING column
+	system      bool // tableoid: found by name, not by *
 }
 
 func (s *scope) nextLevel() int {

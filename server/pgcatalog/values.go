@@ -43,12 +43,8 @@ func formatFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-Infinity"
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.Contains(s, "e") {
-		// PostgreSQL writes 1e+20, not 1e20; Go already adds the sign.
-		return s
-	}
-	return s
+	// Shortest exact form, as PostgreSQL 12+ prints float8 (1e+20, 0.1).
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 // formatArray is PostgreSQL's array output: {a,b,"c d",NULL}.
