@@ -268,3 +268,28 @@ func TestRunawayQueriesStop(t *testing.T) {
 		t.Errorf("canceled: %v", err)
 	}
 }
+
+func TestSessionSettingsWithUnits(t *testing.T) {
+	env := testEnv()
+	env.Setting = func(name string) (string, bool) {
+		switch name {
+		case "work_mem":
+			return "8MB", true
+		case "statement_timeout":
+			return "30s", true
+		}
+		return "", false
+	}
+	_, rows, err := query(env, `SELECT name, setting, source, current_setting(name) FROM pg_settings WHERE name IN ('work_mem', 'statement_timeout', 'lock_timeout') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{
+		{"lock_timeout", "0", "default", "0"},
+		{"statement_timeout", "30000", "session", "30s"},
+		{"work_mem", "8192", "session", "8MB"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("got %v, want %v", rows, want)
+	}
+}

@@ -114,7 +114,7 @@ func (e *Env) settingValue(name string) (value string, ok bool) {
 	if s == nil {
 		return "", false
 	}
-	return e.bootValue(s), true
+	return showSetting(e.bootValue(s), s.unit), true
 }
 
 // setting is settingValue without the ok.
@@ -147,7 +147,7 @@ func settingRows(cd *catalogData, r *relSchema) [][]any {
 	for i := range settings {
 		s := &settings[i]
 		boot := cd.env.bootValue(s)
-		value := cd.env.setting(s.name)
+		value := baseSetting(cd.env.setting(s.name), s.unit)
 		row := newRow(r)
 		set(r, row, "name", s.name)
 		set(r, row, "setting", value)
@@ -225,4 +225,94 @@ func (e *Env) version() string {
 // process, so this is its pid.
 func (e *Env) backendPID() int {
 	return os.Getpid()
+}
+
+// Units of the settings with units, as multiples of their base unit.
+var (
+	memoryUnits = []struct {
+		name string
+		kb   int64
+	}{{"TB", 1 << 30}, {"GB", 1 << 20}, {"MB", 1 << 10}, {"kB", 1}}
+	timeUnits = []struct {
+		name string
+		ms   int64
+	}{{"d", 86_400_000}, {"h", 3_600_000}, {"min", 60_000}, {"s", 1000}, {"ms", 1}}
+)
+
+// unitScale is how many kB (memory) or ms (time) one base unit of a
+// setting is; 0 for settings without units.
+func unitScale(unit string) (scale int64, memory bool) {
+	switch unit {
+	case "kB":
+		return 1, true
+	case "8kB":
+		return 8, true
+	case "MB":
+		return 1024, true
+	case "ms":
+		return 1, false
+	case "s":
+		return 1000, false
+	case "min":
+		return 60_000, false
+	}
+	return 0, false
+}
+
+// showSetting is a setting's value in base units as SHOW and
+// current_setting print it: in the largest unit that divides it (4096 kB
+// is "4MB").
+func showSetting(value, unit string) string {
+	scale, memory := unitScale(unit)
+	n, err := strconv.ParseInt(value, 10, 64)
+	if scale == 0 || err != nil || n <= 0 {
+		return value
+	}
+	n *= scale
+	if memory {
+		for _, u := range memoryUnits {
+			if n%u.kb == 0 {
+				return strconv.FormatInt(n/u.kb, 10) + u.name
+			}
+		}
+	}
+	for _, u := range timeUnits {
+		if n%u.ms == 0 {
+			return strconv.FormatInt(n/u.ms, 10) + u.name
+		}
+	}
+	return value
+}
+
+// baseSetting turns a value with a unit ("4MB", "30s") into the setting's
+// base unit, as pg_settings.setting shows it ("4096"); other values pass.
+func baseSetting(value, unit string) string {
+	scale, memory := unitScale(unit)
+	v := strings.TrimSpace(value)
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || i == 0 && v[i] == '-') {
+		i++
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	if scale == 0 || err != nil {
+		return value
+	}
+	suffix := strings.TrimSpace(v[i:])
+	if suffix == "" {
+		return strconv.FormatInt(n, 10)
+	}
+	if memory {
+		for _, u := range memoryUnits {
+			if strings.EqualFold(suffix, u.name) {
+				return strconv.FormatInt(n*u.kb/scale, 10)
+			}
+		}
+		return value
+	}
+	for _, u := range timeUnits {
+		if suffix == u.name {
+			return strconv.FormatInt(n*u.ms/scale, 10)
+		}
+	}
+	return value
 }
