@@ -32,7 +32,8 @@
 //	select.go     the shape of a SELECT's plan (from.go, aggregate.go,
 //	              order.go; expressions in expr.go, funcs.go; names.go)
 //	prepare.go    Prepare: planning against the catalog, result columns
-//	infer.go      parameter type inference; typecheck.go, numeric.go
+//	infer.go      parameter type inference; typecheck.go, numeric.go;
+//	              typed.go types every node of an expression in one walk
 //	bind.go       Bind: arguments for parameters
 //	state.go      SQLSTATEs
 //
