@@ -229,6 +229,36 @@ func expandStars(exprs tree.SelectExprs, sc *scope) ([]selectItem, error) {
 }
 
 func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
+	frames, err := s.filtered(ec, outer)
+	if err != nil {
+		return nil, err
+	}
+	if s.agg != nil {
+		if frames, err = s.agg.group(ec, frames, len(s.from.columns()), outer); err != nil {
+			return nil, err
+		}
+	} else if s.win != nil && len(s.win.specs) > 0 {
+		if err := s.win.apply(ec, frames); err != nil {
+			return nil, err
+		}
+	}
+	out, keys, err := s.project(ec, frames)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.order) > 0 {
+		sortRows(out, keys, s.order)
+	}
+	if len(s.distinctOn) > 0 {
+		out = distinctOnRows(out, len(s.cols))
+	} else if s.distinct {
+		out = distinctRows(out)
+	}
+	return applyLimit(ec, out, s.limit, s.offset, outer)
+}
+
+// filtered is the FROM rows WHERE keeps, as frames.
+func (s *selectNode) filtered(ec *evalCtx, outer *frame) ([]*frame, error) {
 	in, err := s.from.rows(ec, outer)
 	if err != nil {
 		return nil, err
@@ -247,22 +277,18 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		}
 		frames = append(frames, f)
 	}
-	if s.agg != nil {
-		if frames, err = s.agg.group(ec, frames, len(s.from.columns()), outer); err != nil {
-			return nil, err
-		}
-	} else if s.win != nil && len(s.win.specs) > 0 {
-		if err := s.win.apply(ec, frames); err != nil {
-			return nil, err
-		}
-	}
-	out := make([][]any, 0, len(frames))
-	var keys, onKeys [][]any
+	return frames, nil
+}
+
+// project evaluates the output of the frames HAVING keeps, with their
+// ORDER BY keys; DISTINCT ON's keys follow each row's values.
+func (s *selectNode) project(ec *evalCtx, frames []*frame) (out, keys [][]any, err error) {
+	out = make([][]any, 0, len(frames))
 	for _, f := range frames {
 		if s.having != nil {
 			ok, err := evalBool(ec, s.having, f)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !ok {
 				continue
@@ -270,10 +296,10 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		}
 		row, err := evalAll(ec, s.outs, f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := ec.hold(len(row)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(s.order) > 0 {
 			k := make([]any, len(s.order))
@@ -281,7 +307,7 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 				if p >= 0 {
 					k[i] = row[p]
 				} else if k[i], err = s.orderExpr[i].eval(ec, f); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			keys = append(keys, k)
@@ -289,28 +315,13 @@ func (s *selectNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		if len(s.distinctOn) > 0 {
 			k, err := evalAll(ec, s.distinctOn, f)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			onKeys = append(onKeys, k)
+			row = append(row, k...)
 		}
 		out = append(out, row)
 	}
-	if err := ec.tick(len(out)); err != nil {
-		return nil, err
-	}
-	// Keep DISTINCT ON's keys with their rows while sorting.
-	for i := range onKeys {
-		out[i] = append(out[i], onKeys[i]...)
-	}
-	if len(s.order) > 0 {
-		sortRows(out, keys, s.order)
-	}
-	if len(s.distinctOn) > 0 {
-		out = distinctOnRows(out, len(s.cols))
-	} else if s.distinct {
-		out = distinctRows(out)
-	}
-	return applyLimit(ec, out, s.limit, s.offset, outer)
+	return out, keys, ec.tick(len(out))
 }
 
 // distinctOnRows keeps the first row of each DISTINCT ON key; the keys

@@ -1,14 +1,23 @@
 // Package pgcatalog answers the queries PostgreSQL clients send on the
-// system catalogs: psql's \d, \dt, \d table, \l, \dn, \du, drivers'
-// version(), current_schema(), current_setting(...), pg_type lookups
-// (pgx, JDBC), information_schema.tables and .columns.
+// system catalogs: psql 15's meta-commands (\d, \d table, \d+, \dt, \dS,
+// \l, \dn, \du, \df, \dT, \dx, \z, \dconfig and the rest: every query
+// psql sends runs, and tab completion works), drivers' version(),
+// current_schema(), current_setting(...), pg_type lookups (pgx LoadType,
+// JDBC's TypeInfoCache and DatabaseMetaData.getTables/getColumns), and
+// information_schema.tables and .columns. testdata/ holds these queries
+// with their answers, checked against a real PostgreSQL 15 holding the
+// same tables (TestGoldenAgainstPostgres).
 //
 // Strata's engine has no joins and no pg_catalog, so these queries come
 // here (query/sql hands them over as *sql.SystemQuery): a small,
 // row-at-a-time SQL evaluator over virtual catalog relations, working on
-// cockroachdb-parser's AST. The relations are tiny (a row per table,
-// column, type), so it materializes everything and joins with nested
-// loops; a budget of intermediate rows stops runaway queries.
+// cockroachdb-parser's AST. The relations are small (a row per table,
+// column, type), so it materializes every intermediate result. Joins are
+// nested loops, or hash joins where ON, USING or WHERE equates columns of
+// the two sides, and WHERE and ON conjuncts filter join inputs early
+// (pushdown.go), which keeps JDBC's and GUI tools' metadata queries at a
+// few milliseconds. Budgets of work and of materialized values stop
+// runaway queries (SQLSTATE 54001); a canceled context stops any (57014).
 //
 // It owns the emulated catalog (which relations exist, their columns,
 // the OIDs of Strata's tables, pg_type's rows, pg_settings' defaults)
@@ -24,14 +33,25 @@
 //	// ParameterDescription)
 //	rows, err := p.Run(ctx, args)
 //
+// A SystemQuery with a nil AST is parsed from its Text by Parse, which
+// also accepts psql's COLLATE pg_catalog.default (cockroach's parser does
+// not).
+//
 // # The catalog
 //
 // Schema public (OID 2200) holds Strata's tables; pg_catalog (11) and
-// information_schema (13207) hold the system relations, with the columns
-// PostgreSQL 15 declares (catalog_gen.go, generated from a real
-// PostgreSQL 15 by gen_catalog.go), so any column a client names exists.
-// Relations Strata has nothing for (pg_index, pg_constraint, pg_policy,
-// pg_inherits, pg_trigger, pg_description, ...) are empty. A table's OID
+// information_schema (13207) hold every table and view PostgreSQL 15 has
+// there, with its columns, types and collations (catalog_gen.go,
+// generated from a real PostgreSQL 15 by gen_catalog.go), so any relation
+// or column a client names exists; each also has the system column
+// tableoid. The ones Strata has something for have rows (pg_class,
+// pg_attribute, pg_type, pg_namespace, pg_proc (the types' I/O
+// functions), pg_am, pg_database, pg_roles, pg_user, pg_settings,
+// pg_tables, pg_views, pg_tablespace, pg_collation, pg_range,
+// pg_stat_activity (this session), pg_stat_database, pg_stat_user_tables,
+// information_schema.tables, columns, schemata, ...); the others
+// (pg_index, pg_constraint, pg_policy, pg_inherits, pg_trigger,
+// pg_description, pg_extension, ...) are empty. A table's OID
 // is 16385 + FNV-1a(name) mod (2^31 - 16385): stable while the table
 // exists, whatever other tables come and go (a collision, taken in name
 // order, moves to the next free OID). The system relations keep
@@ -43,6 +63,12 @@
 // table's partition and sort keys show as reloptions (partition_by=...,
 // buckets=..., sort_by=...), which \d+ prints as Options. The one role is
 // Env.User, a superuser with OID 10; the one database is Env.Database.
+// Table sizes are 0 (the catalog does not report them), comments and
+// definitions (pg_get_viewdef, pg_get_indexdef, ...) NULL, privilege
+// checks true. pg_settings lists common parameters with Strata's
+// defaults (PostgreSQL 15's, but UTF8, C locale, UTC), overridden by
+// Env.Setting; set_config answers its value without keeping it (SET goes
+// through the server).
 //
 // # Values
 //
@@ -75,11 +101,14 @@
 // 'name'::regclass and oid::regclass::text lookups), COLLATE (ignored),
 // ARRAY[...], ARRAY(SELECT ...), subscripts; count, sum, avg, min, max,
 // string_agg, array_agg, bool_and, bool_or with DISTINCT, FILTER and
-// ORDER BY; and the functions psql, pgx and JDBC call (funcs_table.go).
+// ORDER BY; row_number, rank and dense_rank OVER (PARTITION BY ... ORDER
+// BY ...); and the functions psql, pgx and JDBC call (funcs_table.go).
 // Anything else is a *sql.Error with SQLSTATE 0A000 naming the construct.
 // Unknown relations are 42P01, columns 42703, functions 42883.
 //
-// Not supported: window functions, WITH RECURSIVE, set-returning
-// functions in the select list, row constructors, multidimensional
-// arrays, reading Strata's tables in the same query.
+// Not supported: other window functions and frames, WITH RECURSIVE,
+// set-returning functions in the select list, row constructors,
+// multidimensional arrays and slices, reading Strata's tables in the same
+// query (0A000: the engine answers those). Regular expressions are Go's
+// RE2, a subset of PostgreSQL's (no backreferences or lookaround).
 package pgcatalog

@@ -111,75 +111,99 @@ func (j *joinNode) rows(ec *evalCtx, outer *frame) ([][]any, error) {
 		return nil, err
 	}
 	nl, nr := len(j.left.columns()), len(j.right.columns())
-	var right [][]any
-	var index map[string][]int
+	r := &joinRun{j: j, ec: ec, outer: outer, nl: nl, nr: nr,
+		scratch: &frame{row: make([]any, nl+nr), up: outer}}
 	if !j.lateral {
-		if right, err = j.right.rows(ec, outer); err != nil {
+		if r.right, err = j.right.rows(ec, outer); err != nil {
 			return nil, err
 		}
 		if len(j.lkeys) > 0 {
-			index = hashRows(right, j.rkeys)
+			r.index = hashRows(r.right, j.rkeys)
 		}
+		r.matched = make([]bool, len(r.right))
 	}
-	var out [][]any
-	rightMatched := make([]bool, len(right))
-	scratch := &frame{row: make([]any, nl+nr), up: outer}
-	var seq []int // 0..len(right)-1
 	for _, l := range left {
-		var candidates []int
-		switch {
-		case j.lateral:
-			if right, err = j.right.rows(ec, &frame{row: l, up: outer}); err != nil {
-				return nil, err
-			}
-			seq = upTo(seq[:0], len(right))
-			candidates = seq
-		case index != nil:
-			candidates = index[string(keyOf(l, j.lkeys))]
-		default:
-			if len(seq) != len(right) {
-				seq = upTo(seq[:0], len(right))
-			}
-			candidates = seq
-		}
-		if err := ec.tick(len(candidates) + 1); err != nil {
+		if err := r.joinRow(l); err != nil {
 			return nil, err
-		}
-		matched := false
-		for _, ri := range candidates {
-			r := right[ri]
-			if j.on != nil {
-				copy(scratch.row, l)
-				copy(scratch.row[nl:], r)
-				ok, err := evalBool(ec, j.on, scratch)
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					continue
-				}
-			}
-			matched = true
-			if !j.lateral {
-				rightMatched[ri] = true
-			}
-			if err := ec.hold(nl + nr); err != nil {
-				return nil, err
-			}
-			out = append(out, append(append(make([]any, 0, nl+nr), l...), r...))
-		}
-		if !matched && (j.kind == joinLeft || j.kind == joinFull) {
-			out = append(out, append(append(make([]any, 0, nl+nr), l...), make([]any, nr)...))
 		}
 	}
 	if j.kind == joinRight || j.kind == joinFull {
-		for ri, r := range right {
-			if !rightMatched[ri] {
-				out = append(out, append(make([]any, nl, nl+nr), r...))
+		for ri, row := range r.right {
+			if !r.matched[ri] {
+				r.out = append(r.out, append(make([]any, nl, nl+nr), row...))
 			}
 		}
 	}
-	return out, nil
+	return r.out, nil
+}
+
+// joinRun is one run of a joinNode.
+type joinRun struct {
+	j       *joinNode
+	ec      *evalCtx
+	outer   *frame
+	nl, nr  int
+	right   [][]any
+	index   map[string][]int // right rows by key, for a hash join
+	matched []bool           // right rows matched (not for lateral joins)
+	seq     []int            // 0..len(right)-1
+	scratch *frame           // a left and right row, to test ON
+	out     [][]any
+}
+
+// candidates are the right rows that may match l.
+func (r *joinRun) candidates(l []any) ([]int, error) {
+	switch {
+	case r.j.lateral:
+		var err error
+		if r.right, err = r.j.right.rows(r.ec, &frame{row: l, up: r.outer}); err != nil {
+			return nil, err
+		}
+		r.seq = upTo(r.seq[:0], len(r.right))
+	case r.index != nil:
+		return r.index[string(keyOf(l, r.j.lkeys))], nil
+	case len(r.seq) != len(r.right):
+		r.seq = upTo(r.seq[:0], len(r.right))
+	}
+	return r.seq, nil
+}
+
+// joinRow joins one left row.
+func (r *joinRun) joinRow(l []any) error {
+	cands, err := r.candidates(l)
+	if err != nil {
+		return err
+	}
+	if err := r.ec.tick(len(cands) + 1); err != nil {
+		return err
+	}
+	found := false
+	for _, ri := range cands {
+		row := r.right[ri]
+		if r.j.on != nil {
+			copy(r.scratch.row, l)
+			copy(r.scratch.row[r.nl:], row)
+			ok, err := evalBool(r.ec, r.j.on, r.scratch)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		found = true
+		if r.matched != nil {
+			r.matched[ri] = true
+		}
+		if err := r.ec.hold(r.nl + r.nr); err != nil {
+			return err
+		}
+		r.out = append(r.out, append(append(make([]any, 0, r.nl+r.nr), l...), row...))
+	}
+	if !found && (r.j.kind == joinLeft || r.j.kind == joinFull) {
+		r.out = append(r.out, append(append(make([]any, 0, r.nl+r.nr), l...), make([]any, r.nr)...))
+	}
+	return nil
 }
 
 // upTo fills buf with 0..n-1.
