@@ -38,7 +38,8 @@ func TestExplainMatchesRun(t *testing.T) {
 			Exprs: []plan.Named{{Name: "n", Expr: col("n")}}}, Keys: []plan.SortKey{{Expr: col("n"), Desc: true}}},
 		"distinct on":  &plan.DistinctOn{Input: &plan.Filter{Input: scan, Pred: host}, On: []plan.Expr{col("host")}},
 		"nothing kept": sumByHost(&plan.Filter{Input: scan, Pred: plan.Bin{Op: plan.OpLt, L: col("n"), R: plan.Lit{Value: plan.Int64(-1)}}}),
-		"not pushable": sumByHost(&plan.Filter{Input: scan, Pred: plan.Like{X: col("host"), Pattern: str("h%")}}),
+		"like prefix":  sumByHost(&plan.Filter{Input: scan, Pred: plan.Like{X: col("host"), Pattern: str("h%")}}),
+		"like prunes":  sumByHost(&plan.Filter{Input: scan, Pred: plan.Like{X: col("host"), Pattern: str("x%")}}),
 	}
 	for name, p := range plans {
 		t.Run(name, func(t *testing.T) {

@@ -25,6 +25,7 @@ type acc struct {
 	err      error   // a poisoned argument
 	inApprox float64 // error bounds carried in by inexact inputs
 	inexact  bool    // some input was inexact
+	zeros    [2]bool // min/max saw -0, 0: then a zero result's sign is order's
 }
 
 func (a *acc) add(c cell) {
@@ -60,6 +61,16 @@ func (a *acc) add(c cell) {
 		} else {
 			a.isum.Add(a.isum, big.NewInt(c.v.Int))
 		}
+	case plan.AggMin, plan.AggMax:
+		if c.v.Type == storage.TypeFloat64 && c.v.Float == 0 {
+			if math.Signbit(c.v.Float) {
+				a.zeros[0] = true
+			} else {
+				a.zeros[1] = true
+			}
+		}
+	}
+	switch a.fn {
 	case plan.AggMin:
 		if !a.has || Compare(c.v, a.best) < 0 {
 			a.best, a.has = c.v, true
@@ -109,7 +120,9 @@ func (a *acc) result(r *run) cell {
 		f, _ := new(big.Rat).SetFrac(a.isum, big.NewInt(a.n)).Float64()
 		return cell{v: plan.Float64(f)}
 	case plan.AggMin, plan.AggMax:
-		return retype(cell{v: a.best, approx: a.inApprox}, a.outType)
+		out := retype(cell{v: a.best, approx: a.inApprox}, a.outType)
+		out.signless = a.zeros[0] && a.zeros[1] && a.best.Type == storage.TypeFloat64 && a.best.Float == 0
+		return out
 	}
 	panic(fmt.Sprintf("BUG: refeval: aggregate %v", a.fn))
 }
@@ -256,6 +269,9 @@ func (r *run) group(in *rel, keyFns []fn, specs []aggSpec, sch plan.Schema) ([]*
 				err = c.err
 			}
 			keys[i] = retype(c, sch[i].Type)
+			if k := keys[i].v; k.Type == storage.TypeFloat64 && !k.Null && k.Float == 0 {
+				keys[i].signless = true
+			}
 			if c.approx > 0 {
 				r.unstable = true // rows may fall into other groups
 			}

@@ -35,10 +35,13 @@ func (c *compiler) compileCast(e plan.Cast, sch plan.Schema) (fn, storage.Column
 		if err != nil {
 			return c.poison(err)
 		}
+		if a.signless && e.To == storage.TypeString && a.v.Float == 0 {
+			c.unstable() // "-0" or "0": the engine's choice
+		}
 		if a.approx > 0 {
 			return c.castApprox(a, v, e.To)
 		}
-		return cell{v: v}
+		return cell{v: v, signless: a.signless && e.To == storage.TypeFloat64}
 	}, e.To, nil
 }
 
@@ -247,7 +250,7 @@ func float8Text(f float64) string {
 func (c *compiler) castApprox(a cell, v plan.Value, to storage.ColumnType) cell {
 	switch {
 	case to == storage.TypeFloat64:
-		return cell{v: v, approx: a.approx}
+		return cell{v: v, approx: a.approx, signless: a.signless}
 	case isInteger(to):
 		for _, d := range []float64{-a.approx, a.approx} {
 			if w, err := floatToInt(a.v.Float+d, to); err != nil || w.Int != v.Int {

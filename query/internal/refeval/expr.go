@@ -17,10 +17,16 @@ import (
 // in parallel, in any order. 0 means exact. An exact comparison (or
 // grouping) of values closer than their bounds is order-dependent, and
 // the run is marked unstable rather than judged.
+//
+// signless marks a float zero whose sign depends on evaluation order: a
+// GROUP BY key (-0 and 0 are one group; which one stands for it is the
+// engine's choice) or a min or max over both zeros. Only text shows the
+// sign, so a cast to text of such a zero makes the run unstable.
 type cell struct {
-	v      plan.Value
-	err    error
-	approx float64
+	v        plan.Value
+	err      error
+	approx   float64
+	signless bool
 }
 
 // fn computes an expression over one row.
@@ -254,6 +260,7 @@ func (c *compiler) arith(op plan.BinOp, out storage.ColumnType, a, b cell) cell 
 	if out == storage.TypeFloat64 {
 		res := c.floatArith(op, asFloat(a.v), asFloat(b.v))
 		res.approx = arithApprox(op, asFloat(a.v), asFloat(b.v), a.approx, b.approx, res)
+		res.signless = res.err == nil && res.v.Float == 0 && (a.signless || b.signless)
 		return res
 	}
 	return c.intArith(op, a.v.Int, b.v.Int)
@@ -350,7 +357,7 @@ func (c *compiler) compileNeg(e plan.Neg, sch plan.Schema) (fn, storage.ColumnTy
 		case a.v.Null:
 			return nullCell(t)
 		case t == storage.TypeFloat64:
-			return cell{v: plan.Float64(-a.v.Float), approx: a.approx}
+			return cell{v: plan.Float64(-a.v.Float), approx: a.approx, signless: a.signless}
 		}
 		return c.intArith(plan.OpSub, 0, a.v.Int)
 	}, t, nil

@@ -26,18 +26,20 @@ func (c *compiler) compileFunc(e plan.Func, sch plan.Schema) (fn, storage.Column
 	return func(row []cell) cell {
 		args := make([]plan.Value, len(fs))
 		var approx float64
+		signless := false
 		for i, a := range fs {
 			v := a(row)
 			if v.err != nil {
 				return v
 			}
-			args[i], approx = v.v, max(approx, v.approx)
+			args[i], approx, signless = v.v, max(approx, v.approx), signless || v.signless
 		}
 		v, err := f(args)
 		if err != nil {
 			return c.poison(err)
 		}
 		out := retype(cell{v: v}, t)
+		out.signless = signless && e.Name != plan.FnAbs && t == storage.TypeFloat64 && !v.Null && v.Float == 0
 		if approx > 0 {
 			out.approx = c.funcApprox(e.Name, f, args, approx, out)
 		}
