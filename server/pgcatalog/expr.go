@@ -145,6 +145,8 @@ func (c *compiler) compileExpr(e tree.Expr, sc *scope) (*expr, error) {
 		return c.compileArray(e, sc)
 	case *tree.IndirectionExpr:
 		return c.compileIndirection(e, sc)
+	case *tree.ColumnAccessExpr:
+		return c.compileFieldAccess(e, sc)
 	}
 	if e == tree.DNull {
 		return constExpr(oidUnknown, nil), nil

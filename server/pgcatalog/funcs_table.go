@@ -171,6 +171,11 @@ func catalogFuncs() map[string]funcDef {
 		"pg_typeof": {min: 1, max: 1, ret: oidRegtype, lazy: true,
 			fn: func(_ *evalCtx, _ []any, types []uint32) (any, error) { return int64(types[0]), nil }},
 		"pg_column_is_updatable": trueFunc(3, 3),
+		// _pg_expandarray is a set-returning function of composite (x, n):
+		// only a NULL array (or no call at all) can be answered.
+		"_pg_expandarray": {min: 1, max: 1, ret: oidRecord, fn: func(*evalCtx, []any, []uint32) (any, error) {
+			return nil, unsupported("information_schema._pg_expandarray of an array")
+		}},
 	}
 	// Sizes: Strata's catalog does not report them (0 for a table).
 	for _, name := range []string{"pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size"} {

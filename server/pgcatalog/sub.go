@@ -140,3 +140,28 @@ func (c *compiler) compileIndirection(e *tree.IndirectionExpr, sc *scope) (*expr
 		return elems[n-base], nil
 	}}, nil
 }
+
+// compileFieldAccess compiles (record).field. Strata has no composite
+// values: the only records are information_schema._pg_expandarray's,
+// which JDBC's getPrimaryKeys calls on pg_index, which is empty; a NULL
+// record gives a NULL field, anything else is refused when evaluated.
+func (c *compiler) compileFieldAccess(e *tree.ColumnAccessExpr, sc *scope) (*expr, error) {
+	x, err := c.compileExpr(e.Expr, sc)
+	if err != nil {
+		return nil, err
+	}
+	if x.typ != oidRecord {
+		return nil, errorf(codeDatatypeMismatch, "column notation .%s applied to type %s, which is not a composite type", e.ColName, typeName(x.typ))
+	}
+	typ := oidUnknown
+	if e.ColName == "n" {
+		typ = oidInt4
+	}
+	return &expr{typ: typ, eval: func(ec *evalCtx, f *frame) (any, error) {
+		v, err := x.eval(ec, f)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return nil, unsupported("a composite value")
+	}}, nil
+}
