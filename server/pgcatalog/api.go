@@ -127,14 +127,12 @@ func (p *Prepared) run(ctx context.Context, args []any) ([][]any, error) {
 	if len(args) != len(p.Params) {
 		return nil, errorf(codeProtocol, "bind message supplies %d parameters, but prepared statement requires %d", len(args), len(p.Params))
 	}
-	cd, err := loadCatalog(p.env)
-	if err != nil {
-		return nil, err
-	}
+	cd := newCatalogData(p.env)
 	cd.query = p.text
 	ec := &evalCtx{ctx: ctx, env: p.env, cat: cd, regex: map[string]*regexp.Regexp{}, cache: map[*subPlan][][]any{}}
 	ec.args = make([]any, len(args))
 	for i, a := range args {
+		var err error
 		if ec.args[i], err = fromArg(ec, a, p.Params[i]); err != nil {
 			return nil, err
 		}

@@ -198,15 +198,12 @@ func TestTableOIDsStable(t *testing.T) {
 	before := oidOf(t, "trades")
 	env := testEnv()
 	env.Catalog = manyTables(50)
-	cd, err := loadCatalog(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := cd.byName["trades"].oid; got != before {
+	cd := newCatalogData(env)
+	if got := cd.tableByName("trades").oid; got != before {
 		t.Errorf("trades: OID %d with more tables, %d before", got, before)
 	}
 	seen := map[uint32]bool{}
-	for _, tb := range cd.tables {
+	for _, tb := range cd.tables() {
 		if seen[tb.oid] || tb.oid < firstTableOID || tb.oid >= 1<<31 || catalogByOID[tb.oid] != nil {
 			t.Errorf("%s: OID %d reused or out of range", tb.def.Name, tb.oid)
 		}
@@ -291,5 +288,61 @@ func TestSessionSettingsWithUnits(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("got %v, want %v", rows, want)
+	}
+}
+
+// TestEveryRelation reads every system relation: builders fill existing
+// columns, rows have the relation's width, and each is listed in pg_class
+// and pg_attribute.
+func TestEveryRelation(t *testing.T) {
+	env := testEnv()
+	for i := range catalogRelations {
+		r := &catalogRelations[i]
+		name := nspName(r.nsp) + "." + r.name
+		p, rows, err := query(env, "SELECT * FROM "+name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(p.Columns) != len(r.cols) {
+			t.Errorf("%s: %d columns, want %d", name, len(p.Columns), len(r.cols))
+		}
+		for _, row := range rows {
+			if len(row) != len(r.cols) {
+				t.Fatalf("%s: row of %d values", name, len(row))
+			}
+		}
+		_, rows, err = query(env, fmt.Sprintf("SELECT count(*) FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0", name))
+		if err != nil || len(rows) != 1 || rows[0][0] != int64(len(r.cols)) {
+			t.Errorf("%s: pg_attribute says %v (%v)", name, rows, err)
+		}
+	}
+}
+
+// countingCatalog counts the calls a Run makes.
+type countingCatalog struct {
+	fakeCatalog
+	calls int
+}
+
+func (c *countingCatalog) TableNames() []string {
+	c.calls++
+	return c.fakeCatalog.TableNames()
+}
+
+// TestSessionQueriesReadNoTables: drivers' frequent session queries do
+// not read every table's definition.
+func TestSessionQueriesReadNoTables(t *testing.T) {
+	cat := &countingCatalog{fakeCatalog: testTables()}
+	env := testEnv()
+	env.Catalog = cat
+	if _, _, err := query(env, "SELECT version(), current_schema(), current_setting('server_version_num'), typname FROM pg_type WHERE oid = 23"); err != nil {
+		t.Fatal(err)
+	}
+	if cat.calls != 0 {
+		t.Errorf("read the tables %d times", cat.calls)
+	}
+	if _, _, err := query(env, "SELECT relname FROM pg_class"); err != nil || cat.calls != 1 {
+		t.Errorf("pg_class: %v, %d reads", err, cat.calls)
 	}
 }

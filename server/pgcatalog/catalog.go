@@ -103,38 +103,64 @@ type table struct {
 }
 
 // catalogData is the catalog as one Run sees it: Strata's tables, read
-// once, and the rows of the system relations built on first use.
+// on first use (a query on settings or version() reads none), and the
+// rows of the system relations built on first use.
 type catalogData struct {
 	env    *Env
-	tables []table // sorted by name
-	byOID  map[uint32]*table
-	byName map[string]*table
+	loaded bool
+	list   []table // sorted by name
+	oids   map[uint32]*table
+	names  map[string]*table
 	rows   map[*relSchema][][]any
 	query  string // the query's text, for pg_stat_activity
 }
 
-func loadCatalog(env *Env) (*catalogData, error) {
-	cd := &catalogData{env: env, byOID: map[uint32]*table{}, byName: map[string]*table{}, rows: map[*relSchema][][]any{}}
-	if env.Catalog == nil {
-		return cd, nil
+func newCatalogData(env *Env) *catalogData {
+	return &catalogData{env: env, rows: map[*relSchema][][]any{}}
+}
+
+// load reads Strata's tables once.
+func (cd *catalogData) load() {
+	if cd.loaded {
+		return
 	}
-	names := append([]string(nil), env.Catalog.TableNames()...)
+	cd.loaded = true
+	cd.oids, cd.names = map[uint32]*table{}, map[string]*table{}
+	if cd.env.Catalog == nil {
+		return
+	}
+	names := append([]string(nil), cd.env.Catalog.TableNames()...)
 	sort.Strings(names)
 	for _, name := range names {
-		def, err := env.Catalog.TableDef(name, 0)
+		def, err := cd.env.Catalog.TableDef(name, 0)
 		if err != nil || def == nil {
 			continue // dropped since TableNames: not there
 		}
-		cd.tables = append(cd.tables, table{def: def})
+		cd.list = append(cd.list, table{def: def})
 	}
 	used := map[uint32]bool{}
-	for i := range cd.tables {
-		t := &cd.tables[i]
+	for i := range cd.list {
+		t := &cd.list[i]
 		t.oid = tableOID(t.def.Name, used)
-		cd.byOID[t.oid] = t
-		cd.byName[t.def.Name] = t
+		cd.oids[t.oid] = t
+		cd.names[t.def.Name] = t
 	}
-	return cd, nil
+}
+
+// tables are Strata's tables in name order.
+func (cd *catalogData) tables() []table {
+	cd.load()
+	return cd.list
+}
+
+func (cd *catalogData) tableByOID(oid uint32) *table {
+	cd.load()
+	return cd.oids[oid]
+}
+
+func (cd *catalogData) tableByName(name string) *table {
+	cd.load()
+	return cd.names[name]
 }
 
 // tableOID is a table's OID: 16385 plus the FNV-1a hash of its name
@@ -243,7 +269,7 @@ func (cd *catalogData) lookupRelation(schema, name string) (*relSchema, *table) 
 		return catalogByName["information_schema."+name], nil
 	}
 	if schema == "" || schema == "public" {
-		if t := cd.byName[name]; t != nil {
+		if t := cd.tableByName(name); t != nil {
 			return nil, t
 		}
 	}
@@ -253,7 +279,7 @@ func (cd *catalogData) lookupRelation(schema, name string) (*relSchema, *table) 
 // relationName is the name of relation oid as regclass prints it:
 // qualified when its schema is not on the search path.
 func (cd *catalogData) relationName(oid uint32) (string, bool) {
-	if t := cd.byOID[oid]; t != nil {
+	if t := cd.tableByOID(oid); t != nil {
 		return quoteIdent(t.def.Name), true
 	}
 	if r := catalogByOID[oid]; r != nil {

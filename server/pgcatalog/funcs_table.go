@@ -126,7 +126,7 @@ func catalogFuncs() map[string]funcDef {
 		"pg_table_is_visible": {min: 1, max: 1, args: []uint32{oidOID}, ret: oidBool,
 			fn: func(ec *evalCtx, args []any, _ []uint32) (any, error) {
 				oid := uint32(toInt(args[0]))
-				if ec.cat.byOID[oid] != nil {
+				if ec.cat.tableByOID(oid) != nil {
 					return true, nil
 				}
 				if r := catalogByOID[oid]; r != nil {
@@ -162,7 +162,7 @@ func catalogFuncs() map[string]funcDef {
 			}},
 		"pg_relation_is_publishable": {min: 1, max: 1, args: []uint32{oidRegclass}, ret: oidBool,
 			fn: func(ec *evalCtx, args []any, _ []uint32) (any, error) {
-				return ec.cat.byOID[uint32(toInt(args[0]))] != nil, nil
+				return ec.cat.tableByOID(uint32(toInt(args[0]))) != nil, nil
 			}},
 		"pg_size_pretty": {min: 1, max: 1, args: []uint32{oidInt8}, ret: oidText,
 			fn: func(_ *evalCtx, args []any, _ []uint32) (any, error) { return sizePretty(toInt(args[0])), nil }},
@@ -182,7 +182,7 @@ func catalogFuncs() map[string]funcDef {
 		m[name] = funcDef{min: 1, max: 2, args: []uint32{oidRegclass, oidText}, ret: oidInt8,
 			fn: func(ec *evalCtx, args []any, _ []uint32) (any, error) {
 				oid := uint32(toInt(args[0]))
-				if ec.cat.byOID[oid] != nil || catalogByOID[oid] != nil {
+				if ec.cat.tableByOID(oid) != nil || catalogByOID[oid] != nil {
 					return int64(0), nil
 				}
 				return nil, nil

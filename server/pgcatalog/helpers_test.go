@@ -72,11 +72,11 @@ func testEnv() *Env {
 
 // oidOf is a test table's OID.
 func oidOf(t testing.TB, name string) uint32 {
-	cd, err := loadCatalog(testEnv())
-	if err != nil {
-		t.Fatal(err)
+	tb := newCatalogData(testEnv()).tableByName(name)
+	if tb == nil {
+		t.Fatalf("no table %q", name)
 	}
-	return cd.byName[name].oid
+	return tb.oid
 }
 
 // query prepares and runs text against env.

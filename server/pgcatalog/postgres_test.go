@@ -53,11 +53,7 @@ func TestGoldenAgainstPostgres(t *testing.T) {
 		pgOIDs[name] = oid
 		toMine[fmt.Sprint(oid)] = fmt.Sprint(mine[name])
 	}
-	cd, err := loadCatalog(testEnv())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ec := &evalCtx{env: testEnv(), cat: cd}
+	ec := &evalCtx{env: testEnv(), cat: newCatalogData(testEnv())}
 	for _, path := range goldenFiles(t) {
 		for _, b := range readGolden(t, path) {
 			if _, skip := b.option("nopg"); skip {

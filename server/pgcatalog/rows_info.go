@@ -18,7 +18,7 @@ func infoTableRows(cd *catalogData, r *relSchema) [][]any {
 		set(r, row, "is_typed", "NO")
 		rows = append(rows, row)
 	}
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		add("public", t.def.Name, false)
 	}
 	for i := range catalogRelations {
@@ -30,7 +30,7 @@ func infoTableRows(cd *catalogData, r *relSchema) [][]any {
 
 func infoColumnRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		for i, c := range t.def.Columns {
 			typ := TypeOID(c.Type)
 			rows = append(rows, infoColumnRow(cd, r, "public", t.def.Name, i+1, c.Name, typ, !c.Nullable, typeByOID[typ].collation))

@@ -43,7 +43,7 @@ var sharedCatalogs = map[string]bool{
 func classRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
 	rows = append(rows, systemClassRows()...)
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		row := newRow(r)
 		set(r, row, "oid", t.oid)
 		set(r, row, "relname", t.def.Name)
@@ -109,7 +109,7 @@ func tableOptions(t table) []string {
 
 func attributeRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		for i, c := range t.def.Columns {
 			rows = append(rows, attributeRow(r, t.oid, i+1, c.Name, TypeOID(c.Type), !c.Nullable))
 		}
@@ -364,7 +364,7 @@ func tablesViewRows(cd *catalogData, r *relSchema) [][]any {
 		set(r, row, "rowsecurity", false)
 		rows = append(rows, row)
 	}
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		add("public", t.def.Name)
 	}
 	for i := range catalogRelations {
@@ -391,7 +391,7 @@ func viewsViewRows(cd *catalogData, r *relSchema) [][]any {
 
 func statTableRows(cd *catalogData, r *relSchema) [][]any {
 	var rows [][]any
-	for _, t := range cd.tables {
+	for _, t := range cd.tables() {
 		row := newRow(r)
 		set(r, row, "relid", t.oid)
 		set(r, row, "schemaname", "public")
