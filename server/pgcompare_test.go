@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stratadb/strata/internal/pgtest"
+	"github.com/stratadb/strata/bench/pgtest"
 )
 
 // The same SQL text on Strata and on a real PostgreSQL over the same data

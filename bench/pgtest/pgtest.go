@@ -3,7 +3,8 @@
 // package's binaries (.ci/run installs them); as root it runs the server
 // as the postgres user, since PostgreSQL refuses to run as root.
 //
-// It knows nothing of Strata.
+// It knows nothing of Strata. The benchmark suite (issue 5) grows its
+// PostgreSQL runner from it.
 package pgtest
 
 import (
