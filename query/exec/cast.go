@@ -109,7 +109,7 @@ func narrowKernel(v *vector) (*vector, error) {
 	return retyped(v, storage.TypeInt32), nil
 }
 
-// floatsToInts rounds half away from zero; NaN, infinities and values
+// floatsToInts rounds ties to even, as PostgreSQL; NaN, infinities and values
 // outside the target are overflows.
 func floatsToInts(v *vector, t storage.ColumnType) (*vector, error) {
 	out := &vector{typ: t, n: v.n, cnst: v.cnst, nulls: v.nulls, ints: make([]int64, len(v.flts))}

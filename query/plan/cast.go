@@ -103,11 +103,12 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// FloatToInt rounds a float half away from zero to an integer of type to
+// FloatToInt rounds a float to the nearest integer of type to, ties to
+// even as PostgreSQL's float8-to-integer casts (rint) do,
 // (int64 or int32); NaN, infinities and values outside the type are
 // ErrOutOfRange.
 func FloatToInt(f float64, to storage.ColumnType) (int64, error) {
-	r := math.Round(f)
+	r := math.RoundToEven(f)
 	lo, hi := -9.223372036854775808e18, 9.223372036854775808e18 // [lo, hi)
 	if to == storage.TypeInt32 {
 		lo, hi = math.MinInt32, math.MaxInt32+1

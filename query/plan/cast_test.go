@@ -67,7 +67,7 @@ func TestCastValue(t *testing.T) {
 		to   storage.ColumnType
 		want Value
 	}{
-		{Float64(2.5), storage.TypeInt64, Int64(3)}, {Float64(-2.5), storage.TypeInt32, Int32(-3)},
+		{Float64(2.5), storage.TypeInt64, Int64(2)}, {Float64(-2.5), storage.TypeInt32, Int32(-2)}, {Float64(3.5), storage.TypeInt64, Int64(4)},
 		{Float64(0.49999999999999994), storage.TypeInt64, Int64(0)}, {Int64(7), storage.TypeFloat64, Float64(7)},
 		{Int32(0), storage.TypeBool, Bool(false)}, {Bool(true), storage.TypeInt64, Int64(1)},
 		{TimestampMicros(-1), storage.TypeDate, Date(-1)}, {Date(1), storage.TypeTimestamp, TimestampMicros(usPerDay)},

@@ -395,7 +395,7 @@ func castLiteral(v plan.Value, to storage.ColumnType) (plan.Value, error) {
 		}
 		return plan.Binary(b), nil
 	}
-	out, err := plan.CastValue(v, to)
+	out, err := plan.CastValue(literalRounded(v, to), to)
 	if err != nil {
 		return v, valueError(err)
 	}

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -219,7 +220,18 @@ func assignValue(v plan.Value, to storage.ColumnType) (plan.Value, error) {
 	case from == storage.TypeString, to == storage.TypeString,
 		plan.IsNumeric(from) && plan.IsNumeric(to),
 		plan.IsTemporal(from) && plan.IsTemporal(to):
-		return plan.CastValue(v, to)
+		return plan.CastValue(literalRounded(v, to), to)
 	}
 	return v, errorf(codeDatatypeMismatch, "column is of type %s but expression is of type %s", plan.SQLTypeName(to), plan.SQLTypeName(from))
+}
+
+// literalRounded rounds a decimal constant bound for an integer half away
+// from zero first: in PostgreSQL such a literal is numeric, which rounds
+// that way, while a float8 value (what the engine's casts see) rounds ties
+// to even.
+func literalRounded(v plan.Value, to storage.ColumnType) plan.Value {
+	if v.Type == storage.TypeFloat64 && !v.Null && plan.IsInteger(to) {
+		v.Float = math.Round(v.Float)
+	}
+	return v
 }

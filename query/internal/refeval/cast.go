@@ -90,11 +90,15 @@ func intOf(n *big.Int, t storage.ColumnType) (plan.Value, error) {
 	return plan.Int64(n.Int64()), nil
 }
 
-// roundHalfAway rounds to an integer, ties away from zero (f - trunc(f)
-// is exact for floats).
-func roundHalfAway(f float64) float64 {
+// roundHalfEven rounds to an integer, ties to the even neighbour, as
+// PostgreSQL's rint() for float8 casts and round(float8) (f - trunc(f) is
+// exact for floats).
+func roundHalfEven(f float64) float64 {
 	r := math.Trunc(f)
-	if math.Abs(f-r) >= 0.5 {
+	switch d := math.Abs(f - r); {
+	case d > 0.5:
+		r += math.Copysign(1, f)
+	case d == 0.5 && math.Mod(r, 2) != 0:
 		r += math.Copysign(1, f)
 	}
 	return r
@@ -104,7 +108,7 @@ func floatToInt(f float64, to storage.ColumnType) (plan.Value, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return plan.Value{}, fmt.Errorf("%w: %v does not fit %s", ErrOverflow, f, sqlName[to])
 	}
-	n, _ := new(big.Float).SetFloat64(roundHalfAway(f)).Int(nil)
+	n, _ := new(big.Float).SetFloat64(roundHalfEven(f)).Int(nil)
 	return intOf(n, to)
 }
 

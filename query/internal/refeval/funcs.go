@@ -165,7 +165,8 @@ func best(vals []plan.Value, t storage.ColumnType, sign int) plan.Value {
 }
 
 // roundValue: an integer rounds to 10^-d (itself for d >= 0), a float
-// without digits half away from zero, a float with digits as
+// without digits half away from zero (as PostgreSQL's numeric round, which
+// decimal literals and avg of integers get there), a float with digits as
 // round(x::numeric, d): its 15 significant digits, rounded in decimal.
 func roundValue(a []plan.Value) (plan.Value, error) {
 	x := a[0]
@@ -267,4 +268,14 @@ func datePart(p plan.DatePart, us int64) plan.Value {
 		panic(fmt.Sprintf("BUG: refeval: date part %v", p))
 	}
 	return plan.Float64(f)
+}
+
+// roundHalfAway rounds to an integer, ties away from zero (f - trunc(f)
+// is exact for floats).
+func roundHalfAway(f float64) float64 {
+	r := math.Trunc(f)
+	if math.Abs(f-r) >= 0.5 {
+		r += math.Copysign(1, f)
+	}
+	return r
 }
