@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/stratadb/strata/internal/pgtest"
+	"github.com/stratadb/strata/bench/pgtest"
 )
 
 // TestGoldenAgainstPostgres runs every golden query (except those marked
