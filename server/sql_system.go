@@ -69,7 +69,7 @@ func systemValue(t storage.ColumnType, v any) any {
 			return v
 		}
 	case []string:
-		return "{" + strings.Join(v, ",") + "}"
+		return pgTextArray(v)
 	}
 	return fmt.Sprint(v)
 }
@@ -80,4 +80,26 @@ func (n *Node) pgServerVersion() string {
 		return fmt.Sprintf("15.0 (Strata %s)", n.cfg.Version)
 	}
 	return "15.0 (Strata)"
+}
+
+// pgTextArray writes a text[] as PostgreSQL's output does: elements with
+// separators, quotes, backslashes, spaces or braces (or empty, or NULL
+// spelled out) are double-quoted with " and \ escaped.
+func pgTextArray(items []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if it == "" || strings.EqualFold(it, "null") || strings.ContainsAny(it, ",{}\" \t\n\\") {
+			b.WriteByte('"')
+			b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(it))
+			b.WriteByte('"')
+			continue
+		}
+		b.WriteString(it)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
