@@ -12,6 +12,7 @@ import (
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/query"
 	"github.com/stratadb/strata/query/sql"
+	"github.com/stratadb/strata/server/pgcatalog"
 )
 
 // runSQL answers a Query carrying SQL text: one statement, planned,
@@ -19,7 +20,12 @@ import (
 func (n *Node) runSQL(text string, stream stratapb.Strata_QueryServer) error {
 	stmts, err := sql.Parse(text)
 	if err != nil {
-		return err
+		// psql's catalog queries say COLLATE pg_catalog.default, which the
+		// SQL grammar refuses and the catalog emulation's parser accepts.
+		if _, perr := pgcatalog.Parse(text); perr != nil || !strings.Contains(strings.ToLower(text), "pg_catalog") {
+			return err
+		}
+		stmts = []sql.Statement{&sql.SystemQuery{Text: text}}
 	}
 	stmts = nonEmpty(stmts)
 	switch len(stmts) {

@@ -52,7 +52,8 @@ func TestSQLOverGRPC(t *testing.T) {
 	require.EqualValues(t, 2, st.Rows)
 	require.Positive(t, msgs)
 
-	for _, q := range []string{`EXPLAIN SELECT sum(v) FROM m WHERE host = 'a'`, `SHOW TABLES`, `DESCRIBE m`, `SHOW VERSIONS OF m`, `SELECT version()`} {
+	for _, q := range []string{`EXPLAIN SELECT sum(v) FROM m WHERE host = 'a'`, `SHOW TABLES`, `DESCRIBE m`, `SHOW VERSIONS OF m`, `SELECT version()`,
+		`SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(m)$' COLLATE pg_catalog.default`} {
 		st, _, err := sqlOverGRPC(t, c, q)
 		require.NoError(t, err, q)
 		require.Positive(t, st.Rows, q)
