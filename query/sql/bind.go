@@ -26,6 +26,9 @@ func bind(p *Prepared, args []plan.Value) (Statement, error) {
 		return nil, errorf(codeProtocol, "bind message supplies %d parameters, but prepared statement requires %d", len(args), len(p.Params))
 	}
 	if len(args) == 0 {
+		if s, ok := p.Stmt.(*Select); ok && len(s.clock) > 0 {
+			return bindSelect(s, nil)
+		}
 		return p.Stmt, nil
 	}
 	vals := make([]plan.Value, len(args))
@@ -75,7 +78,17 @@ func argLit(vals []plan.Value) func(plan.Expr) plan.Expr {
 }
 
 func bindSelect(s *Select, vals []plan.Value) (Statement, error) {
-	n, err := mapNode(s.Plan, argLit(vals), func(orig, c *plan.Limit) error {
+	clock, err := clockValues(s.clock, clockNow())
+	if err != nil {
+		return nil, err
+	}
+	args := argLit(vals)
+	n, err := mapNode(s.Plan, func(x plan.Expr) plan.Expr {
+		if par, ok := x.(plan.Param); ok && par.Index >= clockParamBase && par.Index-clockParamBase < len(clock) {
+			return plan.Lit{Value: clock[par.Index-clockParamBase]}
+		}
+		return args(x)
+	}, func(orig, c *plan.Limit) error {
 		lp := s.limits[orig]
 		if lp.count > 0 {
 			v := vals[lp.count-1]

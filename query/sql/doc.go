@@ -34,7 +34,9 @@
 //	prepare.go    Prepare: planning against the catalog, result columns
 //	infer.go      parameter type inference; typecheck.go, numeric.go;
 //	              typed.go types every node of an expression in one walk
-//	bind.go       Bind: arguments for parameters
+//	bind.go       Bind: arguments for parameters, the statement clock
+//	clock.go      now(), current_date (taken once per statement, at Bind)
+//	              and interval arithmetic folded on constants
 //	state.go      SQLSTATEs
 //
 // What is not supported, each refused with 0A000 naming the construct:
@@ -42,8 +44,12 @@
 // outside FROM (scalar, IN, EXISTS), window functions, aggregates other
 // than count/sum/min/max/avg (and sum/avg DISTINCT, FILTER, ordered
 // aggregates), arrays and row values, || and the regular-expression and
-// SIMILAR TO operators, intervals outside date_bin/time_bucket, now() and
-// the other functions the engine lacks, numeric/json/char(n)/interval
+// SIMILAR TO operators, intervals other than the width of date_bin/
+// time_bucket or added to/subtracted from a constant timestamp or date
+// (interval arithmetic on a column, timestamp - timestamp, a bare
+// interval value), now() and current_date in INSERT values,
+// clock_timestamp(), current_time and the other functions the engine
+// lacks, numeric/json/char(n)/interval
 // columns, constraints and defaults, UPDATE, DELETE, ALTER, INSERT ...
 // SELECT, RETURNING, ON CONFLICT, COPY TO, LIMIT with an expression, and
 // non-constant date_trunc units, extract fields and bucket widths. An

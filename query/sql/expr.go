@@ -141,7 +141,16 @@ var arithOps = map[treebin.BinaryOperatorSymbol]plan.BinOp{
 }
 
 func (c *exprConv) arith(e *tree.BinaryExpr) (plan.Expr, error) {
+	if k, ok, err := c.temporal(e); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		return c.temporalExpr(k)
+	}
 	op, ok := arithOps[e.Operator.Symbol]
+	if ok && hasInterval(e.Left, e.Right) {
+		return nil, errIntervalOnColumn()
+	}
 	if !ok {
 		return nil, unsupported("operator %s is not supported", e.Operator.String())
 	}
@@ -362,9 +371,15 @@ func (c *exprConv) cast(e *tree.CastExpr) (plan.Expr, error) {
 	to, ok := storageType(t)
 	if !ok {
 		if t.Family() == types.IntervalFamily {
-			return nil, unsupported("type interval is only supported as the width of date_bin and time_bucket")
+			return nil, unsupported("type interval is only supported added to or subtracted from a constant timestamp or date (now() - interval '1 day') and as the width of date_bin and time_bucket")
 		}
 		return nil, unsupported("type %s is not supported", sqlTypeName(t))
+	}
+	if k, ok, err := c.temporal(e); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		return c.temporalExpr(k)
 	}
 	x, err := c.conv(e.Expr)
 	if err != nil {

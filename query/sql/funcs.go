@@ -58,9 +58,7 @@ var aggregateFuncs = map[string]bool{
 // knownFuncs are PostgreSQL functions Strata lacks: 0A000 rather than
 // "does not exist".
 var knownFuncs = map[string]bool{
-	"now": true, "current_timestamp": true, "current_date": true, "current_time": true,
-	"localtimestamp": true, "localtime": true, "clock_timestamp": true,
-	"statement_timestamp": true, "transaction_timestamp": true, "timezone": true,
+	"current_time": true, "localtime": true, "clock_timestamp": true, "timezone": true,
 	"to_char": true, "to_date": true, "to_timestamp": true, "to_number": true, "age": true,
 	"make_date": true, "make_timestamp": true, "concat": true, "concat_ws": true,
 	"substring": true, "substr": true, "replace": true, "trim": true, "btrim": true,
@@ -97,6 +95,13 @@ func (c *exprConv) funcCall(f *tree.FuncExpr) (plan.Expr, error) {
 	}
 	if strings.Contains(f.Func.String(), ".") {
 		return nil, errorf(codeUndefinedFunction, "function %s does not exist", tree.AsString(&f.Func))
+	}
+	if isClockFunc(name) {
+		k, _, err := c.temporal(f)
+		if err != nil {
+			return nil, err
+		}
+		return c.temporalExpr(k)
 	}
 	switch name {
 	case "date_trunc":

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -30,6 +31,8 @@ import (
 //	@hints int64, string      parameter types the client declares ("-": none)
 //	@args 5, 'abc', NULL      arguments for Bind (integers, floats,
 //	                          'strings', true, false, NULL)
+//	@now 2024-01-31 10:00:00  the statement clock for the block (now(),
+//	                          current_date; the real clock without it)
 //
 // Each statement runs through Parse, Prepare (against the store's
 // catalog), Bind and an in-process executor: DDL, INSERT and ROLLBACK
@@ -184,6 +187,13 @@ func (h *harness) runBlock(lines []string) []string {
 			hints = parseHints(h.t, strings.TrimPrefix(l, "@hints "))
 		case strings.HasPrefix(l, "@args "):
 			args = parseArgs(h.t, strings.TrimPrefix(l, "@args "))
+		case strings.HasPrefix(l, "@now "):
+			us, err := plan.ParseTimestamp(strings.TrimPrefix(l, "@now "))
+			if err != nil {
+				h.t.Fatalf("@now: %v", err)
+			}
+			clockNow = func() time.Time { return time.UnixMicro(us) }
+			defer func() { clockNow = time.Now }()
 		default:
 			sqlLines = append(sqlLines, l)
 		}

@@ -26,6 +26,8 @@ type planner struct {
 	hinted []bool
 	// limits records the LIMIT and OFFSET parameters of Limit nodes.
 	limits map[*plan.Limit]limitParams
+	// clock holds the clock values ($clockParamBase+k) until Bind (clock.go).
+	clock []tconst
 }
 
 // limitParams are the parameter numbers of a LIMIT and its OFFSET (0: a
@@ -62,6 +64,9 @@ func (p *planner) param(i int) (plan.Param, error) {
 
 // paramType is the type of $i known so far.
 func (p *planner) paramType(i int) storage.ColumnType {
+	if k := i - clockParamBase; k >= 0 && k < len(p.clock) {
+		return p.clock[k].typ
+	}
 	if i >= 1 && i <= len(p.params) {
 		return p.params[i-1]
 	}

@@ -150,7 +150,7 @@ func prepareSelect(s *Select, cat Catalog, hints []storage.ColumnType) (*Prepare
 	if s.Explain != ExplainNone {
 		cols = ExplainColumns
 	}
-	out := &Select{Plan: n, Explain: s.Explain, src: s.src, limits: p.limits}
+	out := &Select{Plan: n, Explain: s.Explain, src: s.src, limits: p.limits, clock: p.clock}
 	return &Prepared{Stmt: out, Params: p.params, Columns: cols}, nil
 }
 

@@ -38,6 +38,7 @@ type Select struct {
 
 	src    *tree.Select                // the parsed query; nil for a Select built by hand
 	limits map[*plan.Limit]limitParams // LIMIT/OFFSET parameters of Plan (Prepare sets it)
+	clock  []tconst                    // clock values of Plan, evaluated at Bind (clock.go)
 }
 
 // CreateTable is CREATE TABLE, with partition and sort keys from

@@ -296,9 +296,9 @@ int64 | float64 | float64 | float64 | float64 | float64 | float64 | string  | st
 3     | NULL    | NULL    | NULL    | NULL    | NULL    | NULL    | gamma_1 | GAMMA_1 | 7      | 7
 4     | 0       | 0       | 0       | 0       | 0       | 0       | NULL    | NULL    | NULL   | NULL
 
-SELECT now()
+SELECT clock_timestamp()
 ----
-error 0A000: function now is not supported
+error 0A000: function clock_timestamp is not supported
 
 SELECT no_such_function(1)
 ----

@@ -137,7 +137,7 @@ error 0A000: window functions are not supported
 
 SELECT 1::interval
 ----
-error 0A000: type interval is only supported as the width of date_bin and time_bucket
+error 0A000: type interval is only supported added to or subtracted from a constant timestamp or date (now() - interval '1 day') and as the width of date_bin and time_bucket
 
 PREPARE p AS SELECT 1
 ----
