@@ -231,21 +231,19 @@ func setupTelemetry(ctx context.Context, c *client.Client, rows int, now time.Ti
 }
 
 // demoExamples are the queries the banner suggests, each after a
-// comment line; since is a recent time to filter on (now() is not
-// supported yet). The e2e test runs them all.
-func demoExamples(since time.Time) []string {
-	t := shell.FormatTimestamp(since.Truncate(time.Second))
+// comment line. The e2e test runs them all.
+func demoExamples(time.Time) []string {
 	return []string{
 		"-- how many readings so far (run it again: it grows)",
 		"SELECT count(*) FROM telemetry;",
-		"-- the hottest hosts lately",
-		"SELECT host, round(avg(cpu), 1) AS avg_cpu, max(mem_mb) AS max_mem_mb FROM telemetry WHERE ts >= '" + t + "' GROUP BY host ORDER BY avg_cpu DESC LIMIT 5;",
+		"-- the hottest hosts in the last minute",
+		"SELECT host, round(avg(cpu), 1) AS avg_cpu, max(mem_mb) AS max_mem_mb FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY host ORDER BY avg_cpu DESC LIMIT 5;",
 		"-- the last minute in 10-second buckets (date_trunc('minute', ts) works too)",
-		"SELECT time_bucket('10 seconds', ts) AS t, count(*), round(avg(cpu), 1) AS avg_cpu FROM telemetry WHERE ts >= '" + t + "' GROUP BY t ORDER BY t DESC LIMIT 6;",
+		"SELECT time_bucket('10 seconds', ts) AS t, count(*), round(avg(cpu), 1) AS avg_cpu FROM telemetry WHERE ts >= now() - interval '1 minute' GROUP BY t ORDER BY t DESC LIMIT 6;",
 		"-- top 5 region and service pairs by errors",
 		"SELECT region, service, count(*), sum(errors) AS errors FROM telemetry GROUP BY region, service ORDER BY errors DESC LIMIT 5;",
 		"-- how a query runs: partitions and chunks pruned, workers",
-		"EXPLAIN SELECT count(*) FROM telemetry WHERE host = 'host-007' AND ts >= '" + t + "';",
+		"EXPLAIN SELECT count(*) FROM telemetry WHERE host = 'host-007' AND ts >= now() - interval '5 minutes';",
 	}
 }
 
