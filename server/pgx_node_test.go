@@ -64,3 +64,38 @@ func TestPGXOnNode(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM ev`).Scan(&total))
 	require.EqualValues(t, 5000, total)
 }
+
+// TestRollbackWarnsThatWritesStay: every statement commits on its own, so
+// a ROLLBACK after writes in a BEGIN block says it undid nothing.
+func TestRollbackWarnsThatWritesStay(t *testing.T) {
+	node, _ := startNode(t, Config{})
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://app@%s/strata?sslmode=disable", node.PGAddr()))
+	require.NoError(t, err)
+	var notices []*pgconn.Notice
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { notices = append(notices, n) }
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `CREATE TABLE w (a bigint)`)
+	require.NoError(t, err)
+
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SELECT count(*) FROM w`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(ctx))
+	require.Empty(t, notices, "a read-only block rolls back silently")
+
+	tx, err = conn.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `INSERT INTO w VALUES (1)`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(ctx))
+	require.Len(t, notices, 1)
+	require.Equal(t, "WARNING", notices[0].Severity)
+	require.Contains(t, notices[0].Message, "did not undo")
+	var n int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM w`).Scan(&n))
+	require.EqualValues(t, 1, n, "the write stayed, as the warning said")
+}

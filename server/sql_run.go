@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -135,18 +136,49 @@ func (n *Node) proposeCommand(ctx context.Context, cmd *stratapb.Command) (*inge
 // Insert writes records into a table through the write path, without a
 // producer id (SQL INSERT, COPY). Records that fit one message are one
 // write, applied atomically; beyond MaxMessageBytes they are split into
-// several writes, each atomic. It returns the rows written.
+// several writes, each atomic. Once the first write is proposed the rest
+// follow even if the statement is canceled or times out, and each waits
+// for room in the ingest budget rather than being refused, so only a lost
+// leader or a shutdown can leave part of the rows written, which the error
+// then says. It returns the rows written.
 func (n *Node) Insert(ctx context.Context, table string, recs []arrow.RecordBatch) (int64, error) {
+	written, err := n.insert(ctx, table, recs)
+	if err == nil {
+		return written, nil
+	}
+	err = writePathSQLError(err)
+	if written > 0 {
+		var total int64
+		for _, r := range recs {
+			total += r.NumRows()
+		}
+		err = &sql.Error{Code: sql.SQLState(err), Err: err, Message: fmt.Sprintf(
+			"%v; %d of %d rows were written before the failure (a write larger than the batch limit is split into atomic parts)",
+			err, written, total)}
+	}
+	return written, err
+}
+
+// insertBudgetWait is how long a synchronous write waits for room in the
+// ingest budget: its rows are in memory already, so waiting costs nothing
+// more, and refusing half way would leave part of them written.
+const insertBudgetWait = 30 * time.Second
+
+func (n *Node) insert(ctx context.Context, table string, recs []arrow.RecordBatch) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := n.checkDataCap(); err != nil {
+		return 0, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	var written int64
 	for _, group := range n.splitForWrites(recs) {
 		payload, err := encodeRecords(group)
 		if err != nil {
 			return written, err
 		}
-		if err := n.checkDataCap(); err != nil {
-			return written, err
-		}
-		reserved, err := n.budget.acquire(int64(len(payload)), n.cfg.IngestWait)
+		reserved, err := n.budget.acquire(int64(len(payload)), max(n.cfg.IngestWait, insertBudgetWait))
 		if err != nil {
 			return written, err
 		}
@@ -205,6 +237,10 @@ func encodeRecords(recs []arrow.RecordBatch) ([]byte, error) {
 // writePathSQLError gives the write path's refusals a SQLSTATE; others
 // pass through (sql.SQLState maps the engine's and storage's errors).
 func writePathSQLError(err error) error {
+	var se *sql.Error
+	if errors.As(err, &se) {
+		return err
+	}
 	var code string
 	switch {
 	case errors.Is(err, ErrOverloaded), errors.Is(err, raftlog.ErrBusy):

@@ -49,7 +49,7 @@ gracefully.`,
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:7680", `HTTP listen address (/healthz, /readyz, /metrics, /status); "off" to disable`)
 	f.StringVar(&cfg.RaftAddr, "raft-addr", "127.0.0.1:7700", "Raft transport address")
 	f.StringVar(&cfg.PGAddr, "pg-addr", "127.0.0.1:5433", `PostgreSQL wire protocol listen address (psql, drivers); "off" to disable`)
-	f.StringVar(&cfg.PGPassword, "pg-password", "", "password PostgreSQL clients must give (default: none, trust local connections); also read from $STRATA_PG_PASSWORD")
+	f.StringVar(&cfg.PGPassword, "pg-password", "", "password PostgreSQL clients must give (default: none, trust local connections); also read from $STRATA_PG_PASSWORD. It guards only the PostgreSQL port: gRPC has no authentication yet, so keep --grpc-addr on loopback")
 	f.StringVar(&cfg.NodeID, "node-id", "node1", "this node's id in the Raft group (fixed for the life of the data dir)")
 	f.Int64Var(&cfg.IngestBudgetBytes, "ingest-budget", 256<<20, "bytes of ingest batches in flight before writers get RESOURCE_EXHAUSTED")
 	f.Int64Var(&cfg.MaxDataBytes, "max-data-bytes", 0, "cap on stored data bytes (0: none); above it writes get RESOURCE_EXHAUSTED")

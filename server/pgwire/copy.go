@@ -53,6 +53,9 @@ func (ss *session) copyIn(c *sql.CopyFrom) (*resultSet, error) {
 		return nil, statementError(ctx, err)
 	}
 	recs := loader.finish()
+	if ss.txn != 'I' {
+		ss.wroteInBlock = true
+	}
 	n, err := ss.srv.b.Insert(ctx, def.Name, recs)
 	if err = statementError(ctx, err); err != nil {
 		return nil, err

@@ -104,6 +104,9 @@ func countTag(tag string, n int) string {
 func (ss *session) runPortal(p *portal) (*resultSet, error) {
 	switch p.st.kind {
 	case kindEngine:
+		if ss.txn != 'I' && isWrite(p.bound) {
+			ss.wroteInBlock = true
+		}
 		return ss.runEngine(p.bound, p.st.columns)
 	case kindSystem:
 		return ss.runSystem(p)
@@ -308,9 +311,28 @@ func (ss *session) execTransaction(t *sql.Transaction) (*resultSet, error) {
 		if ss.txn == 'I' {
 			ss.notice(codeNoActiveTransaction, "there is no transaction in progress")
 		}
+		if tag == "ROLLBACK" && ss.wroteInBlock {
+			// Every statement commits on its own: say so rather than let a
+			// driver believe its writes were undone.
+			ss.notice(codeWritesNotRolledBack, "ROLLBACK did not undo the writes of this block: Strata commits every statement on its own")
+		}
 		ss.txn = 'I'
+		ss.wroteInBlock = false
 		ss.sendParameterStatus(ss.vars.endBlock()...)
 		return &resultSet{tag: tag}, nil
 	}
 	return nil, newError(codeFeatureNotSupported, "%s is not supported", t.Verb)
+}
+
+// codeWritesNotRolledBack is the SQLSTATE of the warning a ROLLBACK gets
+// after writes in its block (PostgreSQL's "warning" class).
+const codeWritesNotRolledBack = "01000"
+
+// isWrite reports statements that change data or tables.
+func isWrite(stmt sql.Statement) bool {
+	switch stmt.(type) {
+	case *sql.Insert, *sql.CreateTable, *sql.DropTable, *sql.RollbackTable, *sql.CopyFrom:
+		return true
+	}
+	return false
 }

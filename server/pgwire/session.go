@@ -26,6 +26,7 @@ type session struct {
 	user, database string
 	vars           *sessionVars
 	txn            byte // ReadyForQuery status: 'I' idle, 'T' in a block, 'E' failed block
+	wroteInBlock   bool // a write ran inside the current BEGIN block (ROLLBACK cannot undo it)
 	stmts          map[string]*statement
 	portals        map[string]*portal
 	skipToSync     bool   // an extended-protocol message failed: ignore all until Sync
