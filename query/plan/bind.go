@@ -158,6 +158,9 @@ func bindBin(e Bin, in Schema) (Expr, storage.ColumnType, error) {
 		return nil, 0, err
 	}
 	if e.Op.IsComparison() {
+		if x, ok := exactIntComparison(e.Op, l, lt, r, rt); ok {
+			return x, storage.TypeBool, nil
+		}
 		l, r, _, err = unify(l, lt, r, rt, e)
 		return Bin{e.Op, l, r}, storage.TypeBool, err
 	}
