@@ -26,6 +26,7 @@ type Server struct {
 	dir     string
 	binDir  string
 	asUser  []string // command prefix to run as the postgres user, if root
+	opts    string   // the server's command-line options (pg_ctl -o)
 	started bool
 }
 
@@ -46,7 +47,7 @@ func BinDir() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		return filepath.Dir(p), nil
 	}
-	return "", fmt.Errorf("pgtest: no PostgreSQL server binaries (initdb) found; install the Debian package postgresql (.ci/run does)")
+	return "", fmt.Errorf("pgtest: no PostgreSQL server binaries (initdb) found; install the Debian package postgresql (apt-get install postgresql; .ci/run does)")
 }
 
 func version(binDir string) int {
@@ -58,7 +59,7 @@ func version(binDir string) int {
 // free loopback port, trusting local connections; t.Cleanup stops it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(t.TempDir())
+	s, err := startWith(t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start(base string) (*Server, error) {
+func startWith(base string, o Options) (*Server, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -101,8 +102,8 @@ func start(base string) (*Server, error) {
 		return nil, err
 	}
 	s.Port = port
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off -c full_page_writes=off", port, s.dir)
-	if out, err := s.command("pg_ctl", "-D", s.dir, "-o", opts, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
+	s.opts = serverOpts(port, s.dir, o)
+	if out, err := s.command("pg_ctl", "-D", s.dir, "-o", s.opts, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
 		return nil, fmt.Errorf("pgtest: pg_ctl start: %v\n%s\n%s", err, out, log)
 	}

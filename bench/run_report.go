@@ -1,0 +1,238 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Environment is the machine and software a run measured.
+type Environment struct {
+	Time                      time.Time
+	Host, OS, CPU             string
+	Cores                     int
+	MemoryBytes               int64
+	GoVersion                 string
+	StrataVersion, Commit     string
+	PostgresVersion           string
+	PostgresSource            string // private server or URL
+	StrataSource              string // in-process or address
+	StrataLoadPath, QueryPath string
+}
+
+func environment(version, pgVersion string, st *strataSide) Environment {
+	e := Environment{
+		Time: time.Now().UTC(), OS: runtime.GOOS + "/" + runtime.GOARCH, Cores: runtime.NumCPU(),
+		MemoryBytes: totalMemory(), GoVersion: runtime.Version(), StrataVersion: version,
+		PostgresVersion: pgVersion,
+		QueryPath:       "pgx v5 over the PostgreSQL wire protocol (extended protocol), the same client for both engines; every row read as Go values",
+	}
+	e.Host, _ = os.Hostname()
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				e.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "PRETTY_NAME="); ok {
+				e.OS += ", " + strings.Trim(v, `"`)
+			}
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				e.Commit = s.Value
+			}
+		}
+	}
+	if e.Commit == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+			e.Commit = strings.TrimSpace(string(out))
+		}
+	}
+	if st.node != nil {
+		e.StrataSource = "in-process node (server.Open, temporary directory, loopback)"
+	} else {
+		e.StrataSource = "running node at " + st.pgURL
+	}
+	return e
+}
+
+// writeReport writes report.md and ratios.svg into the output directory,
+// and copies the Markdown to cfg.UpdateResults if set.
+func writeReport(res *SuiteResult) error {
+	md := renderMarkdown(res)
+	res.Markdown = filepath.Join(res.Config.OutDir, "report.md")
+	res.SVG = filepath.Join(res.Config.OutDir, "ratios.svg")
+	if err := os.WriteFile(res.Markdown, []byte(md), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(res.SVG, []byte(renderChart(res)), 0o644); err != nil {
+		return err
+	}
+	if res.Config.UpdateResults != "" {
+		if err := os.WriteFile(res.Config.UpdateResults, []byte(md), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func renderMarkdown(res *SuiteResult) string {
+	var b strings.Builder
+	e, c := res.Env, res.Config
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Strata vs PostgreSQL\n\n")
+	p("Run %s. Ratio = PostgreSQL median / Strata median (above 1: Strata is faster).\n\n", e.Time.Format(time.RFC3339))
+	p("## Setup\n\n")
+	p("| | |\n|---|---|\n")
+	p("| Machine | %s, %d cores, %s RAM |\n", orDash(e.CPU), e.Cores, bytesStr(e.MemoryBytes))
+	p("| OS | %s |\n", e.OS)
+	p("| Go | %s |\n", e.GoVersion)
+	p("| Strata | %s (commit %s), %s |\n", e.StrataVersion, orDash(e.Commit), e.StrataSource)
+	p("| PostgreSQL | %s |\n", e.PostgresVersion)
+	if c.PostgresURL == "" {
+		p("| PostgreSQL server | private (initdb on loopback, fsync on, started by the suite) |\n")
+	} else {
+		p("| PostgreSQL server | given by --postgres-url |\n")
+	}
+	p("| Datasets | %s |\n", datasetNames(res))
+	p("| Rows | %d per dataset |\n", c.Rows)
+	p("| Seed | %d |\n", c.Seed)
+	p("| Runs | 1 warm-up, then %d timed runs per query and engine (alternating) |\n", c.Runs)
+	p("| Profiles | %s |\n", strings.Join(c.Profiles, ", "))
+	p("| Strata durability | %s |\n", map[bool]string{false: "Raft log fsynced", true: "no fsync (--unsafe-no-fsync)"}[c.NoSync])
+	p("| Strata load path | %s |\n", e.StrataLoadPath)
+	p("| PostgreSQL load path | COPY FROM STDIN (binary, pgx CopyFrom), then the indexes, then ANALYZE |\n")
+	p("| Query path | %s |\n\n", e.QueryPath)
+	p("Timings are wall-clock in the client: send the query, read every row. Both engines run on this machine.\n\n")
+
+	p("![ratios](ratios.svg)\n\n")
+	for _, d := range res.Datasets {
+		p("## %s (%d rows)\n\n", d.Name, d.Rows)
+		p("### Load\n\n| Engine | Method | Load | rows/s | Indexes | ANALYZE |\n|---|---|---:|---:|---:|---:|\n")
+		p("| Strata | %s | %s | %s | — | — |\n", d.StrataLoad.Method, dur(d.StrataLoad.Copy), rate(d.StrataLoad.RowsPerSecond()))
+		p("| PostgreSQL | COPY | %s | %s | %s | %s |\n\n", dur(d.PostgresLoad.Copy), rate(d.PostgresLoad.RowsPerSecond()), dur(d.PostgresLoad.Index), dur(d.PostgresLoad.Analyze))
+		p("### Memory and size\n\n| | Bytes |\n|---|---:|\n")
+		p("| Strata table in memory (node status data_bytes) | %s |\n", bytesOrNA(d.StrataDataBytes))
+		p("| Strata process RSS (node and the suite's client, in-process only) | %s |\n", bytesOrNA(d.StrataRSS))
+		p("| PostgreSQL table (pg_table_size) | %s |\n", bytesStr(d.PGTableBytes))
+		p("| PostgreSQL indexes (pg_indexes_size) | %s |\n", bytesStr(d.PGIndexBytes))
+		p("| PostgreSQL table + indexes (pg_total_relation_size) | %s |\n\n", bytesStr(d.PGTableBytes+d.PGIndexBytes))
+		for _, pr := range d.Profiles {
+			p("### Queries, PostgreSQL profile %q\n\n", pr.Profile)
+			if pr.Note != "" {
+				p("Applied: %s.\n\n", pr.Note)
+			}
+			if len(pr.Settings) > 0 {
+				keys := make([]string, 0, len(pr.Settings))
+				for k := range pr.Settings {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				var kv []string
+				for _, k := range keys {
+					kv = append(kv, fmt.Sprintf("`%s = %s`", k, pr.Settings[k]))
+				}
+				p("Settings: %s.\n\n", strings.Join(kv, ", "))
+			}
+			p("| Query | Rows | Strata median | Strata p95 | PostgreSQL median | PostgreSQL p95 | Ratio |\n|---|---:|---:|---:|---:|---:|---:|\n")
+			for _, q := range pr.Queries {
+				p("| %s | %d | %s | %s | %s | %s | %.2f× |\n", q.Name, q.Rows, dur(q.Strata.Median), dur(q.Strata.P95), dur(q.Postgres.Median), dur(q.Postgres.P95), q.Ratio)
+			}
+			p("\n**Geometric mean of the ratios: %.2f×**\n\n", pr.GeoMean)
+		}
+		p("<details><summary>Query texts</summary>\n\n")
+		for _, q := range res.queriesOf(d.Name) {
+			p("**%s**", q.Name)
+			if q.Why != "" {
+				p(" (%s)", q.Why)
+			}
+			p("\n\n```sql\n%s\n```\n\n", strings.TrimSpace(q.TextFor("strata")))
+			if pq := q.TextFor("postgres"); pq != q.TextFor("strata") {
+				p("PostgreSQL:\n\n```sql\n%s\n```\n\n", strings.TrimSpace(pq))
+			}
+		}
+		p("</details>\n\n")
+	}
+	return b.String()
+}
+
+func (res *SuiteResult) queriesOf(name string) []Query {
+	for _, d := range res.Config.Datasets {
+		if d.Name == name {
+			return d.Queries
+		}
+	}
+	return nil
+}
+
+func datasetNames(res *SuiteResult) string {
+	var n []string
+	for _, d := range res.Datasets {
+		n = append(n, d.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+func rate(r float64) string {
+	switch {
+	case r >= 1e6:
+		return fmt.Sprintf("%.2fM", r/1e6)
+	case r >= 1e3:
+		return fmt.Sprintf("%.0fk", r/1e3)
+	}
+	return fmt.Sprintf("%.0f", r)
+}
+
+func bytesStr(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func bytesOrNA(n int64) string {
+	if n == 0 {
+		return "n/a (not measured: node given by --strata-addr)"
+	}
+	return bytesStr(n)
+}
