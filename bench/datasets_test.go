@@ -185,6 +185,8 @@ func TestDatasetsAgreeOnBothEngines(t *testing.T) {
 				}
 				if err := CompareResults(q, st, pgRows); err != nil {
 					t.Error(err)
+				} else if len(st) > 0 {
+					t.Logf("%s: %d rows agree, first %v", q.Name, len(st), st[0])
 				}
 			}
 		})
