@@ -1,7 +1,7 @@
 # Strata's make targets. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: all build server demo test vet fmt bench fuzz proto
+.PHONY: all build server demo test vet fmt bench bench-pg fuzz proto
 
 all: build
 
@@ -34,6 +34,12 @@ test: fmt vet
 # Engine benchmarks (not run in CI).
 bench:
 	$(GO) test ./bench -run '^$$' -bench 'Engine|Ingest' -benchtime 3x
+
+# Strata vs PostgreSQL at --quick size (1M rows, every dataset, both
+# PostgreSQL profiles; starts a private PostgreSQL: needs the Debian package
+# postgresql). The report lands in bench/results/<timestamp>.
+bench-pg:
+	$(GO) run ./cmd/strata bench --quick --dataset all --profile both
 
 # Fuzz the storage decoder for a minute.
 fuzz:

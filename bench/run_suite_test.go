@@ -135,3 +135,30 @@ func checkReport(t *testing.T, res *SuiteResult, ds *Dataset, results string) {
 		t.Logf("report:\n%s", md)
 	}
 }
+
+// TestRunSuiteTelemetry runs the whole pipeline on the real telemetry
+// dataset at 20,000 rows with the suite's own PostgreSQL server and
+// CompareResults.
+func TestRunSuiteTelemetry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	if _, err := pgtest.BinDir(); err != nil {
+		t.Skip(err)
+	}
+	d, ok := DatasetByName("telemetry")
+	if !ok {
+		t.Fatal("no telemetry dataset")
+	}
+	out := t.TempDir()
+	results := filepath.Join(out, "RESULTS.md")
+	res, err := RunSuite(context.Background(), SuiteConfig{
+		Datasets: []*Dataset{&d}, Rows: 20_000, Seed: 1, Runs: 1,
+		NoSync: true, OutDir: out, UpdateResults: results,
+		Version: "test", Progress: io.Discard, Compare: CompareResults,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, res, &d, results)
+}
