@@ -29,9 +29,10 @@ func StartServer(base string, o Options) (*Server, error) {
 
 // Restart restarts the server (fast shutdown, then start with the same
 // options), for settings such as shared_buffers that only take effect
-// at server start.
+// at server start. The log goes to the server.log file, as at start
+// (without -l the server would hold the output pipe open).
 func (s *Server) Restart() error {
-	if out, err := s.command("pg_ctl", "-D", s.dir, "-m", "fast", "-w", "-t", "60", "restart", "-o", s.opts).CombinedOutput(); err != nil {
+	if out, err := s.command("pg_ctl", "-D", s.dir, "-m", "fast", "-w", "-t", "60", "restart", "-o", s.opts, "-l", filepath.Join(s.dir, "server.log")).CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
 		return fmt.Errorf("pgtest: pg_ctl restart: %v\n%s\n%s", err, out, tail(string(log), 2000))
 	}
