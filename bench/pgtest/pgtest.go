@@ -83,8 +83,12 @@ func startWith(base string, o Options) (*Server, error) {
 		if err := os.Chmod(base, 0o777); err != nil {
 			return nil, err
 		}
-		for d := base; d != "/" && d != "."; d = filepath.Dir(d) {
-			_ = os.Chmod(d, fileMode(d)|0o055) // let postgres reach its directory; never take bits away
+		// Let postgres reach its directory: open the temporary directories
+		// on the way (never taking bits away), and nothing outside the
+		// system's temporary directory.
+		tmp := filepath.Clean(os.TempDir())
+		for d := filepath.Clean(base); strings.HasPrefix(d, tmp+string(filepath.Separator)); d = filepath.Dir(d) {
+			_ = os.Chmod(d, fileMode(d)|0o055)
 		}
 		if err := os.MkdirAll(s.dir, 0o700); err != nil {
 			return nil, err
