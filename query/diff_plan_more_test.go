@@ -134,8 +134,10 @@ func (g *diffGen) funcExpr(sch plan.Schema, f plan.Field) plan.Expr {
 }
 
 // distinctOn keeps one row per value of 1-2 columns over a sort that
-// orders by those, then (mostly) by every column, so which row survives is
-// decided; otherwise the reference may find the answer undecided.
+// orders by those (in either order; sometimes after another key), then
+// (mostly) by every column, so which row survives is decided; otherwise
+// the reference may find the answer undecided. The usual shape, ON keys
+// leading the sort, runs as a top-1 per group in exec.
 func (g *diffGen) distinctOn(n plan.Node) plan.Node {
 	sch := g.schema(n)
 	var on []plan.Expr
@@ -147,6 +149,16 @@ func (g *diffGen) distinctOn(n plan.Node) plan.Node {
 		}
 		on = append(on, e)
 		keys = append(keys, plan.SortKey{Expr: e, Desc: g.pct(30), Nulls: plan.Nulls(g.rng.IntN(3))})
+	}
+	if len(keys) == 2 && g.pct(30) {
+		// The leading keys are the ON expressions in another order: still
+		// a top-1 per group.
+		keys[0], keys[1] = keys[1], keys[0]
+	}
+	if g.pct(10) {
+		// A key before the ON expressions: not the top-1 shape, so the
+		// rows of a group need not be contiguous.
+		keys = append([]plan.SortKey{{Expr: plan.Col{Name: sch[g.rng.IntN(len(sch))].Name}, Desc: g.pct(50)}}, keys...)
 	}
 	if g.pct(85) {
 		for _, f := range sch {

@@ -80,7 +80,7 @@ func (g *diffGen) query() diffQuery {
 	}
 	n, q.shape = g.body(n)
 	q.shape = base + ":" + q.shape
-	if g.pct(8) {
+	if g.pct(15) {
 		n = g.distinctOn(n)
 		q.shape += "+distinct-on"
 	}

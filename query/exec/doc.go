@@ -28,7 +28,9 @@
 //
 // DistinctOn and Values are relation operators, like Sort and Limit; a
 // Values relation feeds Project, Filter and Aggregate as any intermediate
-// result does. PlanScans tells, without running, what each scan of a plan
+// result does. A DistinctOn over a Sort led by its ON keys ("last point
+// per device") does not sort every row: one parallel pass keeps the best
+// row per group by the remaining keys, and only those rows are sorted. PlanScans tells, without running, what each scan of a plan
 // would read (EXPLAIN), with the pruning Run uses.
 //
 // exec reads storage through Chunk, ChunkStats and TableSnapshot only; it

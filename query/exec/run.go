@@ -143,6 +143,16 @@ func (r *run) node(n plan.Node) (*relation, error) {
 		defer in.release()
 		return r.limit(in, n.Count, n.Offset)
 	case *plan.DistinctOn:
+		if s, ok := n.Input.(*plan.Sort); ok {
+			if rest, ok := topRestKeys(n.On, s.Keys); ok {
+				in, err := r.node(s.Input)
+				if err != nil {
+					return nil, err
+				}
+				defer in.release()
+				return r.distinctOnTop(in, n.On, s.Keys, rest)
+			}
+		}
 		in, err := r.node(n.Input)
 		if err != nil {
 			return nil, err
