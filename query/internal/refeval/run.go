@@ -60,7 +60,7 @@ func Run(db *DB, p plan.Node, version uint64) *Result {
 	res := &Result{}
 	fail := func(err error) *Result {
 		r.note(err)
-		res.Err, res.Possible, res.Version = err, r.possible, r.scanVersion
+		res.Err, res.Possible, res.Version, res.Unstable = err, r.possible, r.scanVersion, r.unstable
 		return res
 	}
 	bound, schema, err := plan.Bind(p, r.cat)
