@@ -49,13 +49,30 @@ func TestDistinctOnTopPerGroup(t *testing.T) {
 		}
 		return b.String()
 	}
+	// The pass streams over a scan under filters and a projection too: a
+	// range on the sort key (ts), a residual filter, columns reordered and
+	// a computed one.
+	filtered := &plan.Filter{
+		Input: &plan.Scan{Table: "metrics"},
+		Pred: plan.And(
+			bin(plan.OpGe, col("ts"), lit(plan.TimestampMicros(30_000*10_000_000))),
+			bin(plan.OpLt, col("ts"), lit(plan.TimestampMicros(120_000*10_000_000))),
+			bin(plan.OpNe, bin(plan.OpMod, col("n"), lit(plan.Int64(5))), lit(plan.Int64(0))),
+		),
+	}
+	projected := &plan.Project{Input: filtered, Exprs: []plan.Named{
+		{Name: "cpu", Expr: col("cpu")}, {Name: "n", Expr: col("n")}, {Name: "host", Expr: col("host")},
+		{Name: "ts", Expr: col("ts")}, {Name: "n2", Expr: bin(plan.OpMul, col("n"), lit(plan.Int64(2)))},
+	}}
 	for i, c := range cases {
-		sorted := &plan.Sort{Input: &plan.Scan{Table: "metrics"}, Keys: c.keys}
-		want := run(&plan.DistinctOn{Input: &plan.Limit{Input: sorted, Count: -1}, On: c.on}, 1)
-		require.NotEmpty(t, want)
-		for _, w := range []int{1, 2, 5} {
-			got := run(&plan.DistinctOn{Input: sorted, On: c.on}, w)
-			require.Equal(t, want, got, "case %d, %d workers", i, w)
+		for j, input := range []plan.Node{&plan.Scan{Table: "metrics"}, filtered, projected} {
+			sorted := &plan.Sort{Input: input, Keys: c.keys}
+			want := run(&plan.DistinctOn{Input: &plan.Limit{Input: sorted, Count: -1}, On: c.on}, 1)
+			require.NotEmpty(t, want)
+			for _, w := range []int{1, 2, 5} {
+				got := run(&plan.DistinctOn{Input: sorted, On: c.on}, w)
+				require.Equal(t, want, got, "case %d, input %d, %d workers", i, j, w)
+			}
 		}
 	}
 }

@@ -2,9 +2,11 @@ package exec
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
@@ -36,14 +38,6 @@ func topRestKeys(on []plan.Expr, keys []plan.SortKey) ([]plan.SortKey, bool) {
 		want[s]--
 	}
 	return keys[len(on):], true
-}
-
-// topPiece is a morsel of a relation: rows [off, off+rec.NumRows()) of
-// relation record src.
-type topPiece struct {
-	rec arrow.RecordBatch
-	src int32
-	off int32
 }
 
 // topState is one worker's best row per group.
@@ -163,70 +157,86 @@ func (st *topState) take(cand []*vector, i int, src, row int32, g int) {
 	}
 }
 
-// distinctOnTop runs DistinctOn(on) over Sort(keys) of rel, where keys
-// start with the ON expressions and rest are the others.
-func (r *run) distinctOnTop(rel *relation, on []plan.Expr, keys, rest []plan.SortKey) (*relation, error) {
-	if rel.rows() == 0 {
-		return &relation{schema: rel.schema}, nil
-	}
-	gkeys, err := compileGroupKeys(on, rel.schema)
+// distinctOnTop runs DistinctOn(on) over Sort(keys) of proj over the rows
+// of in that pass pred, where keys start with the ON expressions and rest
+// are the others. It streams over in's morsels: per morsel it evaluates the
+// projection (as the Project would, so a row's error is still raised) and
+// the keys over it, keeping per group the (morsel, row) of the best row
+// and its remaining key values; only the winners' rows are projected into
+// the result. Memory follows the groups, not the rows.
+func (r *run) distinctOnTop(in *input, pred plan.Expr, proj []plan.Named, on []plan.Expr, keys, rest []plan.SortKey) (*relation, error) {
+	filters, err := compileFilter(pred, in.schema)
 	if err != nil {
 		return nil, err
 	}
+	pexprs := make([]expr, len(proj))
+	schema := make(plan.Schema, len(proj))
+	for i, ne := range proj {
+		if pexprs[i], err = compileExpr(ne.Expr, in.schema); err != nil {
+			return nil, err
+		}
+		schema[i] = plan.Field{Name: ne.Name, Type: outType(pexprs[i].typ)}
+	}
+	gkeys, err := compileGroupKeys(on, schema)
+	if err != nil {
+		return nil, err
+	}
+	// Plain columns project without copying: the key batch reads the
+	// input's arrays (dictionaries included) under the input's view.
+	cols := make([]int, len(proj))
+	plain := true
+	for i, ne := range proj {
+		c, ok := colIndex(ne.Expr, in.schema)
+		plain = plain && ok
+		cols[i] = c
+	}
 	rexprs := make([]expr, len(rest))
 	for i, k := range rest {
-		if rexprs[i], err = compileExpr(k.Expr, rel.schema); err != nil {
+		if rexprs[i], err = compileExpr(k.Expr, schema); err != nil {
 			return nil, err
 		}
 	}
-	var pieces []topPiece
-	for i, rec := range rel.recs {
-		for off := int64(0); off < rec.NumRows(); off += morselRows {
-			end := min(off+morselRows, rec.NumRows())
-			p := topPiece{rec: rec, src: int32(i), off: int32(off)}
-			if off != 0 || end != rec.NumRows() {
-				p.rec = rec.NewSlice(off, end)
-			}
-			pieces = append(pieces, p)
-		}
-	}
-	defer func() {
-		for _, p := range pieces {
-			if p.rec != rel.recs[p.src] {
-				p.rec.Release()
-			}
-		}
-	}()
-	types := typesOf(rel.schema)
-	workers := r.workersFor(len(pieces))
+	types := typesOf(schema)
+	workers := r.workersFor(len(in.morsels))
 	states := make([]*topState, workers)
 	charged := make([]int64, workers)
-	err = forEachMorsel(r.ctx, workers, len(pieces), func(w, i int) error {
+	err = forEachMorsel(r.ctx, workers, len(in.morsels), func(w, i int) error {
 		st := states[w]
 		if st == nil {
 			st = newTopState(gkeys, rexprs)
 			states[w] = st
 		}
-		p := pieces[i]
-		if p.rec.NumRows() == 0 {
+		b, off, done, err := r.startMorselAt(in, in.morsels[i], filters)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if b.n == 0 {
 			return nil
 		}
-		b := newBatch(p.rec, types, nil)
-		var err error
-		if st.gids, err = st.groups.assign(b, st.gids); err != nil {
+		kb, release, err := r.keyBatch(b, pexprs, cols, plain, types)
+		if err != nil {
+			return err
+		}
+		defer release()
+		if st.gids, err = st.groups.assign(kb, st.gids); err != nil {
 			return err
 		}
 		for k, e := range rexprs {
-			v, err := e.eval(b)
+			v, err := e.eval(kb)
 			if err != nil {
 				return err
 			}
-			st.vecs[k] = v.materialize(b.n)
+			st.vecs[k] = v.materialize(kb.n)
 		}
+		src := int32(i)
 		for s, g := range st.gids {
-			row := p.off + int32(s)
-			if int(g) == len(st.src) || st.better(rest, st.vecs, s, p.src, row, int(g)) {
-				st.take(st.vecs, s, p.src, row, int(g))
+			row := int32(off + s)
+			if b.sel != nil {
+				row = int32(off) + b.sel[s]
+			}
+			if int(g) == len(st.src) || st.better(rest, st.vecs, s, src, row, int(g)) {
+				st.take(st.vecs, s, src, row, int(g))
 			}
 		}
 		now := st.bytes()
@@ -256,19 +266,118 @@ func (r *run) distinctOnTop(rel *relation, on []plan.Expr, keys, rest []plan.Sor
 			}
 		}
 	}
-	// Gather the winners per record, then sort them by the full keys.
-	rows := make([][]int32, len(rel.recs))
+	if all == nil || len(all.src) == 0 {
+		return &relation{schema: schema}, nil
+	}
+	// Project the winners, morsel by morsel, then sort them by the keys.
+	rows := map[int32][]int32{}
 	for g := range all.src {
 		rows[all.src[g]] = append(rows[all.src[g]], all.row[g])
 	}
-	winners := &relation{schema: rel.schema}
-	defer winners.release()
-	for i, rs := range rows {
-		if len(rs) == 0 {
-			continue
-		}
+	srcs := make([]int32, 0, len(rows))
+	for m := range rows {
+		srcs = append(srcs, m)
+	}
+	slices.Sort(srcs)
+	as := ArrowSchema(schema)
+	out := make([]arrow.RecordBatch, len(srcs))
+	err = forEachMorsel(r.ctx, r.workersFor(len(srcs)), len(srcs), func(_, j int) error {
+		m := in.morsels[srcs[j]]
+		rs := rows[srcs[j]]
 		slices.Sort(rs)
-		winners.recs = append(winners.recs, r.take(rel.schema, rel.recs[i], rs).recs...)
+		b := newBatch(m.rec, in.types, rs)
+		b.chunk = m.chunk
+		cols := make([]arrow.Array, 0, len(pexprs))
+		defer func() {
+			for _, c := range cols {
+				c.Release()
+			}
+		}()
+		for k, e := range pexprs {
+			v, err := projectedVector(e, b)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, vectorArray(r.mem, schema[k].Type, v))
+		}
+		out[j] = array.NewRecordBatch(as, cols, int64(b.n))
+		return r.budget.grow(storage.RecordBytes(out[j]), "DISTINCT ON")
+	})
+	winners := &relation{schema: schema}
+	for _, rec := range out {
+		if rec != nil {
+			winners.recs = append(winners.recs, rec)
+		}
+	}
+	defer winners.release()
+	if err != nil {
+		return nil, err
 	}
 	return r.sort(winners, keys)
+}
+
+// projectedVector evaluates a projection over b as a column of its output
+// type: constants spread over the view, an untyped NULL as text.
+func projectedVector(e expr, b *batch) (*vector, error) {
+	v, err := e.eval(b)
+	if err != nil {
+		return nil, err
+	}
+	if v.typ == storage.TypeInvalid {
+		nulls := make([]bool, b.n)
+		for i := range nulls {
+			nulls[i] = true
+		}
+		return &vector{typ: storage.TypeString, n: b.n, strs: make([]string, b.n), nulls: nulls}, nil
+	}
+	return v.materialize(b.n), nil
+}
+
+// keyBatch is the Sort's input over view b: the projection's columns, as
+// the input's arrays under b's selection when every projection is a plain
+// column, else evaluated into a record of b's rows. Expressions over it
+// see the projected schema. The caller calls release when done.
+func (r *run) keyBatch(b *batch, pexprs []expr, cols []int, plain bool, types []storage.ColumnType) (*batch, func(), error) {
+	arrs := make([]arrow.Array, len(pexprs))
+	fields := make([]arrow.Field, len(pexprs))
+	sel, n := b.sel, b.n
+	if plain {
+		for i, c := range cols {
+			arrs[i] = b.rec.Column(c)
+			arrs[i].Retain()
+		}
+		n = int(b.rec.NumRows())
+	} else {
+		sel = nil
+		for i, e := range pexprs {
+			v, err := projectedVector(e, b)
+			if err != nil {
+				for _, a := range arrs[:i] {
+					a.Release()
+				}
+				return nil, nil, err
+			}
+			arrs[i] = vectorArray(r.mem, types[i], v)
+		}
+	}
+	for i, a := range arrs {
+		fields[i] = arrow.Field{Name: fmt.Sprintf("c%d", i), Type: a.DataType(), Nullable: true}
+	}
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	var charged int64
+	if !plain {
+		charged = storage.RecordBytes(rec)
+	}
+	release := func() {
+		rec.Release()
+		_ = r.budget.grow(-charged, "DISTINCT ON")
+	}
+	if err := r.budget.grow(charged, "DISTINCT ON"); err != nil {
+		release()
+		return nil, func() {}, err
+	}
+	return newBatch(rec, types, sel), release, nil
 }

@@ -30,7 +30,10 @@
 // Values relation feeds Project, Filter and Aggregate as any intermediate
 // result does. A DistinctOn over a Sort led by its ON keys ("last point
 // per device") does not sort every row: one parallel pass keeps the best
-// row per group by the remaining keys, and only those rows are sorted. PlanScans tells, without running, what each scan of a plan
+// row per group by the remaining keys, and only those rows are sorted.
+// Over a scan (under filters and a projection) that pass streams: it
+// keeps each group's (morsel, row) and key values, and projects only the
+// winning rows, so its memory follows the groups, not the rows. PlanScans tells, without running, what each scan of a plan
 // would read (EXPLAIN), with the pruning Run uses.
 //
 // exec reads storage through Chunk, ChunkStats and TableSnapshot only; it

@@ -145,12 +145,18 @@ func (r *run) node(n plan.Node) (*relation, error) {
 	case *plan.DistinctOn:
 		if s, ok := n.Input.(*plan.Sort); ok {
 			if rest, ok := topRestKeys(n.On, s.Keys); ok {
-				in, err := r.node(s.Input)
-				if err != nil {
-					return nil, err
+				// Stream over the Sort's input: a projection (if any) over
+				// filters over a scan runs morsel by morsel inside the pass.
+				src, proj := s.Input, []plan.Named(nil)
+				if p, ok := src.(*plan.Project); ok {
+					src, proj = p.Input, p.Exprs
 				}
-				defer in.release()
-				return r.distinctOnTop(in, n.On, s.Keys, rest)
+				return r.withInput(src, func(in *input, pred plan.Expr) (*relation, error) {
+					if proj == nil {
+						proj = passthrough(in.schema)
+					}
+					return r.distinctOnTop(in, pred, proj, n.On, s.Keys, rest)
+				})
 			}
 		}
 		in, err := r.node(n.Input)
@@ -218,6 +224,13 @@ func peelFilters(n plan.Node) (plan.Node, plan.Expr) {
 // filters; b.n == 0 means nothing is left. The caller calls done when it
 // has finished with the batch.
 func (r *run) startMorsel(in *input, m morsel, filters []filterStep) (b *batch, done func(), err error) {
+	b, _, done, err = r.startMorselAt(in, m, filters)
+	return b, done, err
+}
+
+// startMorselAt is startMorsel that also returns the offset in m.rec of
+// the batch's record (a sorted chunk's range may be sliced out of it).
+func (r *run) startMorselAt(in *input, m morsel, filters []filterStep) (b *batch, off int, done func(), err error) {
 	done = func() {}
 	vis := in.visible(m)
 	rec := m.rec
@@ -229,10 +242,11 @@ func (r *run) startMorsel(in *input, m morsel, filters []filterStep) (b *batch, 
 			if in.table != nil {
 				r.rows.Add(int64(rec.NumRows()))
 			}
-			return newBatch(rec, in.types, []int32{}), done, nil
+			return newBatch(rec, in.types, []int32{}), 0, done, nil
 		case ok && (lo > 0 || hi < int(rec.NumRows())):
 			rec = rec.NewSlice(int64(lo), int64(hi))
 			done = rec.Release
+			off = lo
 		}
 		answered = ans
 	}
@@ -258,11 +272,11 @@ func (r *run) startMorsel(in *input, m morsel, filters []filterStep) (b *batch, 
 		rows, err := f.sel(b)
 		if err != nil {
 			done()
-			return nil, func() {}, err
+			return nil, 0, func() {}, err
 		}
 		b = b.withSel(rows)
 	}
-	return b, done, nil
+	return b, off, done, nil
 }
 
 func (r *run) workersFor(n int) int {
