@@ -5,7 +5,6 @@ import (
 
 	"github.com/stratadb/strata/query"
 	"github.com/stratadb/strata/query/sql"
-	"github.com/stratadb/strata/storage"
 )
 
 // explain answers EXPLAIN [ANALYZE] as PostgreSQL does: one text column,
@@ -35,7 +34,7 @@ func (n *Node) explain(ctx context.Context, s *sql.Select) (*sql.Result, error) 
 	for i, l := range lines {
 		rows[i] = []any{l}
 	}
-	res, err := rowsResult("EXPLAIN", []sql.Column{{Name: "QUERY PLAN", Type: storage.TypeString}}, rows)
+	res, err := rowsResult("EXPLAIN", sql.ExplainColumns, rows)
 	if err != nil {
 		return nil, err
 	}

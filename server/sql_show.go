@@ -4,22 +4,9 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/query/sql"
-	"github.com/stratadb/strata/storage"
 )
-
-// pgTypeNames are the PostgreSQL names of Strata's column types, as
-// DESCRIBE and psql show them.
-var pgTypeNames = map[storage.ColumnType]string{
-	storage.TypeInt64:     "bigint",
-	storage.TypeInt32:     "integer",
-	storage.TypeFloat64:   "double precision",
-	storage.TypeBool:      "boolean",
-	storage.TypeString:    "text",
-	storage.TypeBinary:    "bytea",
-	storage.TypeTimestamp: "timestamp",
-	storage.TypeDate:      "date",
-}
 
 func (n *Node) showTables() (*sql.Result, error) {
 	if err := n.readable(); err != nil {
@@ -34,13 +21,7 @@ func (n *Node) showTables() (*sql.Result, error) {
 		}
 		rows = append(rows, []any{name, info.Rows, int64(len(info.Def.Columns)), int64(max(info.Def.Buckets, 1)), info.LatestVersion})
 	}
-	return rowsResult(selectTag(len(rows)), []sql.Column{
-		{Name: "table_name", Type: storage.TypeString},
-		{Name: "rows", Type: storage.TypeInt64},
-		{Name: "columns", Type: storage.TypeInt64},
-		{Name: "partitions", Type: storage.TypeInt64},
-		{Name: "latest_version", Type: storage.TypeInt64},
-	}, rows)
+	return rowsResult(selectTag(len(rows)), sql.ShowTablesColumns, rows)
 }
 
 func (n *Node) describe(table string) (*sql.Result, error) {
@@ -58,15 +39,9 @@ func (n *Node) describe(table string) (*sql.Result, error) {
 		if i := slices.Index(def.SortKey, c.Name); i >= 0 {
 			sortPos = int32(i + 1)
 		}
-		rows = append(rows, []any{c.Name, pgTypeNames[c.Type], c.Nullable, slices.Contains(def.PartitionKey, c.Name), sortPos})
+		rows = append(rows, []any{c.Name, plan.SQLTypeName(c.Type), c.Nullable, slices.Contains(def.PartitionKey, c.Name), sortPos})
 	}
-	return rowsResult(selectTag(len(rows)), []sql.Column{
-		{Name: "column_name", Type: storage.TypeString},
-		{Name: "data_type", Type: storage.TypeString},
-		{Name: "nullable", Type: storage.TypeBool},
-		{Name: "partition_key", Type: storage.TypeBool},
-		{Name: "sort_key", Type: storage.TypeInt32},
-	}, rows)
+	return rowsResult(selectTag(len(rows)), sql.DescribeColumns, rows)
 }
 
 func (n *Node) showVersions(table string) (*sql.Result, error) {
@@ -85,12 +60,7 @@ func (n *Node) showVersions(table string) (*sql.Result, error) {
 		}
 		rows = append(rows, []any{int64(h.Version), h.Kind.String(), h.Rows, to})
 	}
-	return rowsResult(selectTag(len(rows)), []sql.Column{
-		{Name: "version", Type: storage.TypeInt64},
-		{Name: "kind", Type: storage.TypeString},
-		{Name: "rows", Type: storage.TypeInt64},
-		{Name: "rolled_back_to", Type: storage.TypeInt64},
-	}, rows)
+	return rowsResult(selectTag(len(rows)), sql.ShowVersionsColumns, rows)
 }
 
 func selectTag(n int) string { return "SELECT " + strconv.Itoa(n) }

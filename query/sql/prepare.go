@@ -8,8 +8,9 @@ import (
 	"github.com/stratadb/strata/storage"
 )
 
-// Columns of the statements that answer rows the server builds (it fills
-// them; the names and types are the wire protocol's row description).
+// Columns of the statements that answer rows the server builds: the one
+// definition both the wire protocol's row description (through Prepare)
+// and the server's rows use.
 var (
 	ShowTablesColumns = []Column{
 		{Name: "table_name", Type: storage.TypeString},
