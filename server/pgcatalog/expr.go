@@ -267,49 +267,35 @@ func (c *compiler) compileLogic(l, r tree.Expr, and bool, sc *scope) (*expr, err
 	if and {
 		return andExpr(le, re), nil
 	}
-	return &expr{typ: oidBool, eval: func(ec *evalCtx, f *frame) (any, error) {
-		a, err := le.eval(ec, f)
-		if err != nil {
-			return nil, err
-		}
-		if a == true {
-			return true, nil
-		}
-		b, err := re.eval(ec, f)
-		if err != nil {
-			return nil, err
-		}
-		if b == true {
-			return true, nil
-		}
-		if a == nil || b == nil {
-			return nil, nil
-		}
-		return false, nil
-	}}, nil
+	return logicExpr(le, re, true), nil
 }
 
 // andExpr is three-valued AND, skipping r when l is false.
-func andExpr(l, r *expr) *expr {
+func andExpr(l, r *expr) *expr { return logicExpr(l, r, false) }
+
+// logicExpr is three-valued AND (decisive false) or OR (decisive true):
+// decisive if either side is, skipping r when l is; else NULL if either
+// side is NULL; else the other value.
+func logicExpr(l, r *expr, decisive bool) *expr {
 	return &expr{typ: oidBool, eval: func(ec *evalCtx, f *frame) (any, error) {
 		a, err := l.eval(ec, f)
 		if err != nil {
 			return nil, err
 		}
-		if a == false {
-			return false, nil
+		if a == decisive {
+			return decisive, nil
 		}
 		b, err := r.eval(ec, f)
 		if err != nil {
 			return nil, err
 		}
-		if b == false {
-			return false, nil
+		if b == decisive {
+			return decisive, nil
 		}
 		if a == nil || b == nil {
 			return nil, nil
 		}
-		return true, nil
+		return !decisive, nil
 	}}
 }
 
