@@ -1,7 +1,7 @@
 # Strata's make targets. `make test` is what CI runs (.ci/run).
 GO ?= go
 
-.PHONY: all build server demo test vet fmt bench bench-pg fuzz proto
+.PHONY: all build server demo test vet fmt bench bench-pg bench-duckdb fuzz proto
 
 all: build
 
@@ -40,6 +40,12 @@ bench:
 # postgresql). The report lands in bench/results/<timestamp>.
 bench-pg:
 	$(GO) run ./cmd/strata bench --quick --dataset all --profile both
+
+# Strata vs PostgreSQL and DuckDB (in-process, in memory) on telemetry at
+# 10M rows. The duckdb build tag links DuckDB's cgo binding: the first
+# build downloads a few hundred MB and takes a while. Not part of CI.
+bench-duckdb:
+	$(GO) run -tags duckdb ./cmd/strata bench --duckdb --dataset telemetry --rows 10000000
 
 # Fuzz the storage decoder for a minute.
 fuzz:

@@ -146,7 +146,10 @@ func Telemetry() Dataset {
 				SQL: "SELECT date_trunc('hour', ts) AS hour, count(*), avg(cpu_user), max(temperature) FROM telemetry GROUP BY hour ORDER BY hour"},
 			{Name: "telemetry_5min", Ordered: true,
 				SQL: "SELECT date_bin('5 minutes', ts, " + pgTimestamp(TelemetryStart) + ") AS bucket, region, avg(load1), max(disk_io) " +
-					"FROM telemetry GROUP BY bucket, region ORDER BY bucket, region"},
+					"FROM telemetry GROUP BY bucket, region ORDER BY bucket, region",
+				DuckDBSQL: "SELECT time_bucket(INTERVAL '5 minutes', ts, TIMESTAMPTZ " + pgTimestamp(TelemetryStart) + ") AS bucket, region, avg(load1), max(disk_io) " +
+					"FROM telemetry GROUP BY bucket, region ORDER BY bucket, region",
+				DuckDBWhy: "DuckDB has no date_bin; time_bucket(interval, ts, origin) is its equivalent"},
 			{Name: "telemetry_one_host_hour", Ordered: true,
 				SQL: "SELECT ts, cpu_user, mem_used, latency_ms FROM telemetry WHERE host = '" + TelemetryHost + "' AND ts >= " + hourFrom +
 					" AND ts < " + hourTo + " ORDER BY ts"},

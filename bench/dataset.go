@@ -4,15 +4,18 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// Dataset is one of the suite's deterministic datasets: its table on both
-// engines, how to generate its rows, the indexes a PostgreSQL user would
+// Dataset is one of the suite's deterministic datasets: its table on each
+// engine, how to generate its rows, the indexes a PostgreSQL user would
 // create for its queries, and the queries.
 type Dataset struct {
 	Name  string // telemetry, weather, transactions
 	Table string
 	// StrataDDL creates the table on Strata (partition and sort keys in
-	// WITH); PostgresDDL on PostgreSQL.
-	StrataDDL, PostgresDDL string
+	// WITH); PostgresDDL on PostgreSQL. DuckDBDDL creates it on DuckDB (the
+	// optional third engine, -tags duckdb); empty means PostgresDDL, whose
+	// type names (text, integer, bigint, double precision, timestamptz)
+	// DuckDB reads as the same types.
+	StrataDDL, PostgresDDL, DuckDBDDL string
 	// PostgresIndexes are the CREATE INDEX statements run after loading,
 	// with a comment in the source saying which queries each serves.
 	PostgresIndexes []string
@@ -23,26 +26,38 @@ type Dataset struct {
 	Queries  []Query
 }
 
-// Query is one benchmark query. SQL runs on both engines unless the
-// dialects differ, then StrataSQL/PostgresSQL hold each side's text and
-// Why says why.
+// Query is one benchmark query. SQL runs on every engine unless the
+// dialects differ, then StrataSQL/PostgresSQL/DuckDBSQL hold that side's
+// text; Why says why Strata's and PostgreSQL's differ, DuckDBWhy why
+// DuckDB's does.
 type Query struct {
-	Name                   string
-	SQL                    string
-	StrataSQL, PostgresSQL string
-	Why                    string
+	Name                              string
+	SQL                               string
+	StrataSQL, PostgresSQL, DuckDBSQL string
+	Why, DuckDBWhy                    string
 	// Ordered: the query orders its rows completely, so they are compared
 	// in order; otherwise as multisets.
 	Ordered bool
 }
 
-// TextFor returns the query's text on one engine ("strata" or "postgres").
+// TextFor returns the query's text on one engine ("strata", "postgres" or
+// "duckdb").
 func (q Query) TextFor(engine string) string {
 	switch {
 	case engine == "strata" && q.StrataSQL != "":
 		return q.StrataSQL
 	case engine == "postgres" && q.PostgresSQL != "":
 		return q.PostgresSQL
+	case engine == "duckdb" && q.DuckDBSQL != "":
+		return q.DuckDBSQL
 	}
 	return q.SQL
+}
+
+// DuckDBTable returns the CREATE TABLE statement for DuckDB.
+func (d *Dataset) DuckDBTable() string {
+	if d.DuckDBDDL != "" {
+		return d.DuckDBDDL
+	}
+	return d.PostgresDDL
 }

@@ -7,23 +7,47 @@ import (
 	"strings"
 )
 
+// chartSeries are the colours of one series of bars: Strata faster (ratio
+// above 1) and slower.
+type chartSeries struct {
+	name         string
+	faster, slow string
+}
+
+var (
+	seriesPostgres = chartSeries{"PostgreSQL", "#2a9d8f", "#e76f51"}
+	seriesDuckDB   = chartSeries{"DuckDB", "#264653", "#9b5de5"}
+)
+
 // renderChart draws the ratios (PostgreSQL median / Strata median) of
 // every query as horizontal bars on a log scale: one group per dataset
-// and profile. Self-contained SVG: no scripts, no external fonts.
+// and profile. With DuckDB, each query has a second bar below the first,
+// DuckDB median / Strata median, in its own colours and with a legend.
+// Self-contained SVG: no scripts, no external fonts.
 func renderChart(res *SuiteResult) string {
 	type bar struct {
-		label string
-		ratio float64
+		query  string
+		first  bool // the query's first bar, which carries its name
+		ratio  float64
+		series chartSeries
 	}
+	duck := res.Config.DuckDB
 	var bars []bar
 	var heads []int // indexes in bars where a group title goes
 	var titles []string
 	for _, d := range res.Datasets {
 		for _, pr := range d.Profiles {
 			heads = append(heads, len(bars))
-			titles = append(titles, fmt.Sprintf("%s, PostgreSQL %s profile (geometric mean %.2f×)", d.Name, pr.Profile, pr.GeoMean))
+			title := fmt.Sprintf("%s, PostgreSQL %s profile (geometric mean %.2f×)", d.Name, pr.Profile, pr.GeoMean)
+			if duck {
+				title = fmt.Sprintf("%s, PostgreSQL %s profile (geometric means: PostgreSQL %.2f×, DuckDB %.2f×)", d.Name, pr.Profile, pr.GeoMean, pr.DuckDBGeoMean)
+			}
+			titles = append(titles, title)
 			for _, q := range pr.Queries {
-				bars = append(bars, bar{q.Name, q.Ratio})
+				bars = append(bars, bar{q.Name, true, q.Ratio, seriesPostgres})
+				if duck {
+					bars = append(bars, bar{q.Name, false, q.DuckDBRatio, seriesDuckDB})
+				}
 			}
 		}
 	}
@@ -38,10 +62,14 @@ func renderChart(res *SuiteResult) string {
 		maxExp++
 	}
 	const (
-		left, plotW, right = 220.0, 520.0, 80.0
-		barH, gap, headH   = 18.0, 6.0, 28.0
-		top                = 50.0
+		left, plotW      = 220.0, 520.0
+		barH, gap, headH = 18.0, 6.0, 28.0
 	)
+	top, right := 50.0, 80.0
+	if duck {
+		top += 22    // the legend
+		right += 130 // "DuckDB 0.12×" and the legend's note
+	}
 	height := top + float64(len(bars))*(barH+gap) + float64(len(heads))*headH + 40
 	width := left + plotW + right
 	x := func(r float64) float64 {
@@ -52,7 +80,18 @@ func renderChart(res *SuiteResult) string {
 	p(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	p(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
-	p(`<text x="%.0f" y="22" font-size="15" font-weight="bold">Strata vs PostgreSQL: PostgreSQL median / Strata median (log scale; right of 1× Strata is faster)</text>`+"\n", 10.0)
+	if duck {
+		p(`<text x="%.0f" y="22" font-size="15" font-weight="bold">Strata vs PostgreSQL and DuckDB: other engine's median / Strata median (log scale; right of 1× Strata is faster)</text>`+"\n", 10.0)
+		lx := 10.0
+		for _, s := range []chartSeries{seriesPostgres, seriesDuckDB} {
+			p(`<rect x="%.0f" y="36" width="12" height="12" fill="%s"/><rect x="%.0f" y="36" width="12" height="12" fill="%s"/>`+"\n", lx, s.faster, lx+14, s.slow)
+			p(`<text x="%.0f" y="46">%s / Strata</text>`+"\n", lx+32, s.name)
+			lx += 190
+		}
+		p(`<text x="%.0f" y="46" fill="#555">(DuckDB runs in-process: no wire protocol)</text>`+"\n", lx)
+	} else {
+		p(`<text x="%.0f" y="22" font-size="15" font-weight="bold">Strata vs PostgreSQL: PostgreSQL median / Strata median (log scale; right of 1× Strata is faster)</text>`+"\n", 10.0)
+	}
 	axisBottom := height - 30
 	for e := minExp; e <= maxExp; e++ {
 		r := math.Pow(10, e)
@@ -70,14 +109,20 @@ func renderChart(res *SuiteResult) string {
 		}
 		r := math.Max(br.ratio, math.Pow(10, minExp))
 		x0, x1 := x(1), x(r)
-		color := "#2a9d8f"
+		color := br.series.faster
 		if r < 1 {
 			x0, x1 = x1, x0
-			color = "#e76f51"
+			color = br.series.slow
 		}
-		p(`<text x="%.0f" y="%.0f" text-anchor="end">%s</text>`+"\n", left-8, y+barH-5, html.EscapeString(br.label))
-		p(`<rect x="%.1f" y="%.0f" width="%.1f" height="%.0f" fill="%s"><title>%s: %.2f×</title></rect>`+"\n", x0, y, math.Max(x1-x0, 1), barH, color, html.EscapeString(br.label), br.ratio)
-		p(`<text x="%.1f" y="%.0f" fill="#333">%.2f×</text>`+"\n", math.Max(x0, x1)+4, y+barH-5, br.ratio)
+		if br.first {
+			p(`<text x="%.0f" y="%.0f" text-anchor="end">%s</text>`+"\n", left-8, y+barH-5, html.EscapeString(br.query))
+		}
+		value := fmt.Sprintf("%.2f×", br.ratio)
+		if duck {
+			value = br.series.name + " " + value
+		}
+		p(`<rect x="%.1f" y="%.0f" width="%.1f" height="%.0f" fill="%s"><title>%s: %s</title></rect>`+"\n", x0, y, math.Max(x1-x0, 1), barH, color, html.EscapeString(br.query), html.EscapeString(value))
+		p(`<text x="%.1f" y="%.0f" fill="#333">%s</text>`+"\n", math.Max(x0, x1)+4, y+barH-5, html.EscapeString(value))
 		y += barH + gap
 	}
 	p("</svg>\n")

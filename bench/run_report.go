@@ -25,6 +25,9 @@ type Environment struct {
 	PostgresSource            string // private server or URL
 	StrataSource              string // in-process or address
 	StrataLoadPath, QueryPath string
+	// The DuckDB fields are empty unless the run had DuckDB.
+	DuckDBVersion, DuckDBSource     string
+	DuckDBLoadPath, DuckDBQueryPath string
 }
 
 func environment(version, pgVersion string, st *strataSide) Environment {
@@ -96,8 +99,16 @@ func renderMarkdown(res *SuiteResult) string {
 	var b strings.Builder
 	e, c := res.Env, res.Config
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("# Strata vs PostgreSQL\n\n")
-	p("Run %s. Ratio = PostgreSQL median / Strata median (above 1: Strata is faster).\n\n", e.Time.Format(time.RFC3339))
+	if c.DuckDB {
+		p("# Strata vs PostgreSQL and DuckDB\n\n")
+		p("Run %s. Ratio = PostgreSQL median / Strata median, DuckDB ratio = DuckDB median / Strata median (above 1: Strata is faster).\n\n", e.Time.Format(time.RFC3339))
+		p("DuckDB runs inside the benchmark's process and is queried through database/sql, with no wire protocol and no socket; " +
+			"Strata and PostgreSQL answer through pgx over the PostgreSQL protocol on loopback. " +
+			"DuckDB's timings therefore leave out the network and wire path the other two pay for.\n\n")
+	} else {
+		p("# Strata vs PostgreSQL\n\n")
+		p("Run %s. Ratio = PostgreSQL median / Strata median (above 1: Strata is faster).\n\n", e.Time.Format(time.RFC3339))
+	}
 	p("## Setup\n\n")
 	p("| | |\n|---|---|\n")
 	p("| Machine | %s, %d cores, %s RAM |\n", orDash(e.CPU), e.Cores, bytesStr(e.MemoryBytes))
@@ -118,21 +129,44 @@ func renderMarkdown(res *SuiteResult) string {
 	p("| Strata durability | %s |\n", map[bool]string{false: "Raft log fsynced", true: "no fsync (--unsafe-no-fsync)"}[c.NoSync])
 	p("| Strata load path | %s |\n", e.StrataLoadPath)
 	p("| PostgreSQL load path | COPY FROM STDIN (binary, pgx CopyFrom), then the indexes, then ANALYZE |\n")
-	p("| Query path | %s |\n\n", e.QueryPath)
-	p("Timings are wall-clock in the client: send the query, read every row. Both engines run on this machine.\n\n")
+	p("| Query path | %s |\n", e.QueryPath)
+	if c.DuckDB {
+		p("| DuckDB | %s |\n", e.DuckDBVersion)
+		p("| DuckDB database | %s |\n", e.DuckDBSource)
+		p("| DuckDB session | %s |\n", strings.Join(duckdbSettingsDoc, "; "))
+		p("| DuckDB load path | %s |\n", e.DuckDBLoadPath)
+		p("| DuckDB query path | %s |\n", e.DuckDBQueryPath)
+	}
+	p("\n")
+	if c.DuckDB {
+		p("Timings are wall-clock in the client: send the query, read every row. All three engines run on this machine, DuckDB in the client's own process.\n\n")
+	} else {
+		p("Timings are wall-clock in the client: send the query, read every row. Both engines run on this machine.\n\n")
+	}
 
 	p("![ratios](ratios.svg)\n\n")
+	if c.DuckDB {
+		renderDuckDBDialect(p, res)
+	}
 	for _, d := range res.Datasets {
 		p("## %s (%d rows)\n\n", d.Name, d.Rows)
 		p("### Load\n\n| Engine | Method | Load | rows/s | Indexes | ANALYZE |\n|---|---|---:|---:|---:|---:|\n")
 		p("| Strata | %s | %s | %s | — | — |\n", d.StrataLoad.Method, dur(d.StrataLoad.Copy), rate(d.StrataLoad.RowsPerSecond()))
-		p("| PostgreSQL | COPY | %s | %s | %s | %s |\n\n", dur(d.PostgresLoad.Copy), rate(d.PostgresLoad.RowsPerSecond()), dur(d.PostgresLoad.Index), dur(d.PostgresLoad.Analyze))
+		p("| PostgreSQL | COPY | %s | %s | %s | %s |\n", dur(d.PostgresLoad.Copy), rate(d.PostgresLoad.RowsPerSecond()), dur(d.PostgresLoad.Index), dur(d.PostgresLoad.Analyze))
+		if c.DuckDB {
+			p("| DuckDB | %s | %s | %s | — | — |\n", d.DuckDBLoad.Method, dur(d.DuckDBLoad.Copy), rate(d.DuckDBLoad.RowsPerSecond()))
+		}
+		p("\n")
 		p("### Memory and size\n\n| | Bytes |\n|---|---:|\n")
 		p("| Strata table in memory (node status data_bytes) | %s |\n", bytesOrNA(d.StrataDataBytes))
 		p("| Strata process RSS (node and the suite's client, in-process only) | %s |\n", bytesOrNA(d.StrataRSS))
 		p("| PostgreSQL table (pg_table_size) | %s |\n", bytesStr(d.PGTableBytes))
 		p("| PostgreSQL indexes (pg_indexes_size) | %s |\n", bytesStr(d.PGIndexBytes))
-		p("| PostgreSQL table + indexes (pg_total_relation_size) | %s |\n\n", bytesStr(d.PGTableBytes+d.PGIndexBytes))
+		p("| PostgreSQL table + indexes (pg_total_relation_size) | %s |\n", bytesStr(d.PGTableBytes+d.PGIndexBytes))
+		if c.DuckDB {
+			p("| DuckDB memory after the load (sum of duckdb_memory()) | %s |\n", bytesStr(d.DuckDBBytes))
+		}
+		p("\n")
 		for _, pr := range d.Profiles {
 			p("### Queries, PostgreSQL profile %q\n\n", pr.Profile)
 			if pr.Note != "" {
@@ -150,6 +184,10 @@ func renderMarkdown(res *SuiteResult) string {
 				}
 				p("Settings: %s.\n\n", strings.Join(kv, ", "))
 			}
+			if c.DuckDB {
+				renderDuckDBQueries(p, pr)
+				continue
+			}
 			p("| Query | Rows | Strata median | Strata p95 | PostgreSQL median | PostgreSQL p95 | Ratio |\n|---|---:|---:|---:|---:|---:|---:|\n")
 			for _, q := range pr.Queries {
 				p("| %s | %d | %s | %s | %s | %s | %.2f× |\n", q.Name, q.Rows, dur(q.Strata.Median), dur(q.Strata.P95), dur(q.Postgres.Median), dur(q.Postgres.P95), q.Ratio)
@@ -166,10 +204,62 @@ func renderMarkdown(res *SuiteResult) string {
 			if pq := q.TextFor("postgres"); pq != q.TextFor("strata") {
 				p("PostgreSQL:\n\n```sql\n%s\n```\n\n", strings.TrimSpace(pq))
 			}
+			if dq := q.TextFor("duckdb"); c.DuckDB && dq != q.TextFor("strata") {
+				p("DuckDB:\n\n```sql\n%s\n```\n\n", strings.TrimSpace(dq))
+			}
 		}
 		p("</details>\n\n")
 	}
 	return b.String()
+}
+
+// duckdbSettingsDoc describes the DuckDB session settings (set by
+// run_duckdb.go) for the report.
+var duckdbSettingsDoc = []string{
+	"`threads` = the machine's cores",
+	"`TimeZone = 'UTC'` (as the PostgreSQL sessions and Strata)",
+	"`default_null_order = 'nulls_last_on_asc_first_on_desc'` (PostgreSQL's order of NULLs)",
+}
+
+// renderDuckDBQueries is a profile's query table with DuckDB's columns.
+func renderDuckDBQueries(p func(string, ...any), pr ProfileResult) {
+	p("| Query | Rows | Strata median | Strata p95 | PostgreSQL median | PostgreSQL p95 | Ratio | DuckDB median | DuckDB p95 | DuckDB ratio |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, q := range pr.Queries {
+		p("| %s | %d | %s | %s | %s | %s | %.2f× | %s | %s | %.2f× |\n", q.Name, q.Rows,
+			dur(q.Strata.Median), dur(q.Strata.P95), dur(q.Postgres.Median), dur(q.Postgres.P95), q.Ratio,
+			dur(q.DuckDB.Median), dur(q.DuckDB.P95), q.DuckDBRatio)
+	}
+	p("\n**Geometric mean of the ratios: %.2f× (PostgreSQL / Strata), %.2f× (DuckDB / Strata)**\n\n", pr.GeoMean, pr.DuckDBGeoMean)
+}
+
+// renderDuckDBDialect lists the queries whose DuckDB text differs, and
+// how DuckDB's answers are made comparable.
+func renderDuckDBDialect(p func(string, ...any), res *SuiteResult) {
+	p("## DuckDB's SQL and answers\n\n")
+	p("Every query runs with the same text on DuckDB as on Strata, except:\n\n")
+	var notes []string
+	n := 0
+	for _, d := range res.Datasets {
+		for _, q := range res.queriesOf(d.Name) {
+			switch {
+			case q.TextFor("duckdb") != q.TextFor("strata"):
+				p("- **%s**: %s.\n", q.Name, orDash(q.DuckDBWhy))
+				n++
+			case q.DuckDBWhy != "":
+				notes = append(notes, fmt.Sprintf("- **%s** (same text): %s.\n", q.Name, q.DuckDBWhy))
+			}
+		}
+	}
+	if n == 0 {
+		p("- none in these datasets.\n")
+	}
+	if len(notes) > 0 {
+		p("\nDialect differences that do not change these queries' answers:\n\n%s", strings.Join(notes, ""))
+	}
+	p("\nDuckDB's answers are compared with Strata's by the same CompareResults as PostgreSQL's, after converting DuckDB's Go types to pgx's: " +
+		"HUGEINT (DuckDB's sum of integers, a *big.Int) to int64 or an integral numeric, DECIMAL to numeric, INTEGER (int32) to int64, timestamps to UTC. " +
+		"A difference fails the run.\n\n")
 }
 
 func (res *SuiteResult) queriesOf(name string) []Query {

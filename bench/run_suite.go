@@ -17,7 +17,7 @@ import (
 )
 
 // SuiteConfig configures RunSuite, the comparison of Strata with
-// PostgreSQL behind `strata bench`.
+// PostgreSQL (and optionally DuckDB) behind `strata bench`.
 type SuiteConfig struct {
 	Datasets []*Dataset
 	Rows     int64
@@ -30,18 +30,50 @@ type SuiteConfig struct {
 	// StrataAddr is a running node's PostgreSQL-protocol address; empty
 	// starts an in-process node on a temporary directory.
 	StrataAddr string
-	NoSync     bool     // the in-process node: no fsync of the Raft log
-	Profiles   []string // ProfileDefault and/or ProfileTuned
-	OutDir     string   // the report is written here
+	NoSync     bool // the in-process node: no fsync of the Raft log
+	// DuckDB adds DuckDB as a third engine: an in-process, in-memory
+	// database through its Go binding, which only a binary built with
+	// -tags duckdb has (else RunSuite returns ErrNoDuckDB).
+	DuckDB   bool
+	Profiles []string // ProfileDefault and/or ProfileTuned
+	OutDir   string   // the report is written here
 	// UpdateResults, if set, is a file the Markdown report is copied to
 	// (bench/RESULTS.md).
 	UpdateResults string
 	BatchRows     int
 	Version       string // Strata's version, for the report
 	Progress      io.Writer
-	// Compare checks Strata's rows against PostgreSQL's; nil compares
+	// Compare checks Strata's rows against PostgreSQL's, and against
+	// DuckDB's (normalised to the Go types pgx returns: see
+	// duckdbEngine.normalize) in the place of PostgreSQL's; nil compares
 	// exactly (reflect.DeepEqual, multisets unless the query is Ordered).
 	Compare func(q Query, strata, postgres [][]any) error
+}
+
+// ErrNoDuckDB is RunSuite's answer to SuiteConfig.DuckDB in a binary built
+// without the duckdb build tag.
+var ErrNoDuckDB = errors.New("bench: this binary was built without DuckDB; rebuild with -tags duckdb (see README)")
+
+// duckdbEngine is the optional DuckDB side. run_duckdb.go (build tag
+// duckdb) implements it; without the tag, openDuckDB (run_duckdb_off.go)
+// returns ErrNoDuckDB, so the default build never links DuckDB.
+type duckdbEngine interface {
+	// load creates the dataset's table (dropping an old one) and appends
+	// the generated rows.
+	load(ctx context.Context, ds *Dataset, rows, seed int64, batchRows int, log *progress) (LoadResult, error)
+	// drop drops a table to free its memory.
+	drop(ctx context.Context, table string) error
+	// memoryBytes is the memory DuckDB's buffer manager holds, 0 if unknown.
+	memoryBytes(ctx context.Context) int64
+	// query runs text and reads every row as Go values, timed like
+	// timeQuery: wall clock from sending the query to the last row.
+	query(ctx context.Context, text string) ([][]any, time.Duration, error)
+	// normalize converts query's values to the types pgx returns for the
+	// same SQL types, for CompareResults (outside the timing).
+	normalize(rows [][]any) [][]any
+	// describe fills the DuckDB fields of the report's environment.
+	describe(e *Environment)
+	close()
 }
 
 // LoadResult is one engine's load of a dataset.
@@ -80,12 +112,16 @@ func newTiming(runs []time.Duration) Timing {
 	return t
 }
 
-// QueryResult is one query on both engines under one profile.
+// QueryResult is one query on each engine under one profile.
 type QueryResult struct {
 	Name, SQL        string
 	Rows             int
 	Strata, Postgres Timing
 	Ratio            float64 // PostgreSQL median / Strata median
+	// DuckDB and DuckDBRatio (DuckDB median / Strata median) are zero
+	// unless SuiteConfig.DuckDB.
+	DuckDB      Timing
+	DuckDBRatio float64
 }
 
 // ProfileResult is the queries under one PostgreSQL profile.
@@ -95,6 +131,9 @@ type ProfileResult struct {
 	Settings map[string]string
 	Queries  []QueryResult
 	GeoMean  float64 // geometric mean of the ratios
+	// DuckDBGeoMean is the geometric mean of the DuckDB ratios (0 without
+	// DuckDB).
+	DuckDBGeoMean float64
 }
 
 // DatasetResult is one dataset's loads, memory and queries.
@@ -104,7 +143,11 @@ type DatasetResult struct {
 	StrataLoad, PostgresLoad   LoadResult
 	StrataDataBytes, StrataRSS int64
 	PGTableBytes, PGIndexBytes int64
-	Profiles                   []ProfileResult
+	// DuckDBLoad and DuckDBBytes (duckdb_memory() after the load) are zero
+	// without DuckDB.
+	DuckDBLoad  LoadResult
+	DuckDBBytes int64
+	Profiles    []ProfileResult
 }
 
 // SuiteResult is a whole run.
@@ -160,13 +203,24 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (res *SuiteResult, err error
 	}
 	defer st.close()
 
+	var dd duckdbEngine
+	if cfg.DuckDB {
+		if dd, err = openDuckDB(ctx, log); err != nil {
+			return nil, err
+		}
+		defer dd.close()
+	}
+
 	res = &SuiteResult{Config: cfg, Env: environment(cfg.Version, pg.version, st)}
 	res.Env.StrataLoadPath = "Go client Writer (gRPC, Arrow IPC)"
 	if st.c == nil {
 		res.Env.StrataLoadPath = "COPY FROM STDIN (binary) over pgx"
 	}
+	if dd != nil {
+		dd.describe(&res.Env)
+	}
 	for _, ds := range cfg.Datasets {
-		dr, err := runDataset(ctx, cfg, ds, pg, st, log)
+		dr, err := runDataset(ctx, cfg, ds, pg, st, dd, log)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: %w", ds.Name, err)
 		}
@@ -179,7 +233,7 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (res *SuiteResult, err error
 	return res, nil
 }
 
-func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresSide, st *strataSide, log *progress) (DatasetResult, error) {
+func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresSide, st *strataSide, dd duckdbEngine, log *progress) (DatasetResult, error) {
 	dr := DatasetResult{Name: ds.Name, Table: ds.Table, Rows: cfg.Rows}
 	var err error
 	// Start from PostgreSQL's defaults for the load.
@@ -196,25 +250,19 @@ func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresS
 		return dr, err
 	}
 	dr.StrataDataBytes, dr.StrataRSS = st.memory(ctx)
-	for _, profile := range cfg.Profiles {
-		settings, note, err := pg.applyProfile(ctx, profile, log)
-		if err != nil {
+	if dd != nil {
+		if dr.DuckDBLoad, err = dd.load(ctx, ds, cfg.Rows, cfg.Seed, cfg.BatchRows, log); err != nil {
 			return dr, err
 		}
-		pr := ProfileResult{Profile: profile, Note: note, Settings: settings}
-		logRatios := 0.0
-		for _, q := range ds.Queries {
-			qr, err := compareQuery(ctx, cfg, q, pg.conn, st.conn)
-			if err != nil {
-				return dr, fmt.Errorf("query %s (%s profile): %w", q.Name, profile, err)
-			}
-			log.Printf("%s/%s [%s]: strata %v, postgres %v, ratio %.2f", ds.Name, q.Name, profile,
-				qr.Strata.Median.Round(time.Microsecond), qr.Postgres.Median.Round(time.Microsecond), qr.Ratio)
-			logRatios += math.Log(qr.Ratio)
-			pr.Queries = append(pr.Queries, qr)
-		}
-		if len(pr.Queries) > 0 {
-			pr.GeoMean = math.Exp(logRatios / float64(len(pr.Queries)))
+		// The in-memory table goes when the dataset is done, before the
+		// next one loads.
+		defer dd.drop(context.WithoutCancel(ctx), ds.Table)
+		dr.DuckDBBytes = dd.memoryBytes(ctx)
+	}
+	for _, profile := range cfg.Profiles {
+		pr, err := runProfile(ctx, cfg, ds, profile, pg, st, dd, log)
+		if err != nil {
+			return dr, err
 		}
 		dr.Profiles = append(dr.Profiles, pr)
 	}
@@ -226,37 +274,98 @@ func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresS
 	return dr, nil
 }
 
-// compareQuery runs q once on each engine to warm up, compares the answers,
-// then times cfg.Runs runs on each, alternating engines.
-func compareQuery(ctx context.Context, cfg SuiteConfig, q Query, pg, st *pgx.Conn) (QueryResult, error) {
+// runProfile applies a PostgreSQL profile and runs the dataset's queries
+// on every engine. DuckDB runs under each profile too, so that each table
+// compares runs taken side by side.
+func runProfile(ctx context.Context, cfg SuiteConfig, ds *Dataset, profile string, pg *postgresSide, st *strataSide, dd duckdbEngine, log *progress) (ProfileResult, error) {
+	settings, note, err := pg.applyProfile(ctx, profile, log)
+	if err != nil {
+		return ProfileResult{}, err
+	}
+	pr := ProfileResult{Profile: profile, Note: note, Settings: settings}
+	logRatios, logDuck := 0.0, 0.0
+	for _, q := range ds.Queries {
+		qr, err := compareQuery(ctx, cfg, q, pg.conn, st.conn, dd)
+		if err != nil {
+			return pr, fmt.Errorf("query %s (%s profile): %w", q.Name, profile, err)
+		}
+		line := fmt.Sprintf("%s/%s [%s]: strata %v, postgres %v, ratio %.2f", ds.Name, q.Name, profile,
+			qr.Strata.Median.Round(time.Microsecond), qr.Postgres.Median.Round(time.Microsecond), qr.Ratio)
+		if dd != nil {
+			line += fmt.Sprintf("; duckdb %v, ratio %.2f", qr.DuckDB.Median.Round(time.Microsecond), qr.DuckDBRatio)
+			logDuck += math.Log(qr.DuckDBRatio)
+		}
+		log.Printf("%s", line)
+		logRatios += math.Log(qr.Ratio)
+		pr.Queries = append(pr.Queries, qr)
+	}
+	if n := float64(len(pr.Queries)); n > 0 {
+		pr.GeoMean = math.Exp(logRatios / n)
+		if dd != nil {
+			pr.DuckDBGeoMean = math.Exp(logDuck / n)
+		}
+	}
+	return pr, nil
+}
+
+// engineRun is one engine's way to run a query, for compareQuery.
+type engineRun struct {
+	name string // as in errors: Strata, PostgreSQL, DuckDB
+	text string
+	run  func(ctx context.Context, text string) ([][]any, time.Duration, error)
+}
+
+// compareQuery runs q once on each engine to warm up, compares Strata's
+// answer with each other engine's, then times cfg.Runs runs on each,
+// alternating engines (Strata, PostgreSQL, DuckDB, Strata, ...). dd is nil
+// without DuckDB.
+func compareQuery(ctx context.Context, cfg SuiteConfig, q Query, pg, st *pgx.Conn, dd duckdbEngine) (QueryResult, error) {
 	qr := QueryResult{Name: q.Name, SQL: q.TextFor("strata")}
-	sRows, _, err := timeQuery(ctx, st, q.TextFor("strata"))
-	if err != nil {
-		return qr, fmt.Errorf("on Strata: %w", err)
+	viaPgx := func(c *pgx.Conn) func(context.Context, string) ([][]any, time.Duration, error) {
+		return func(ctx context.Context, text string) ([][]any, time.Duration, error) { return timeQuery(ctx, c, text) }
 	}
-	pRows, _, err := timeQuery(ctx, pg, q.TextFor("postgres"))
-	if err != nil {
-		return qr, fmt.Errorf("on PostgreSQL: %w", err)
+	engines := []engineRun{{"Strata", q.TextFor("strata"), viaPgx(st)}, {"PostgreSQL", q.TextFor("postgres"), viaPgx(pg)}}
+	if dd != nil {
+		engines = append(engines, engineRun{"DuckDB", q.TextFor("duckdb"), dd.query})
 	}
-	if err := cfg.Compare(q, sRows, pRows); err != nil {
-		return qr, fmt.Errorf("Strata's and PostgreSQL's results differ: %w", err)
+	var sRows [][]any
+	for i, e := range engines {
+		rows, _, err := e.run(ctx, e.text)
+		if err != nil {
+			return qr, fmt.Errorf("on %s: %w", e.name, err)
+		}
+		switch {
+		case i == 0:
+			sRows = rows
+			continue
+		case e.name == "DuckDB":
+			if err = cfg.Compare(q, sRows, dd.normalize(rows)); err != nil {
+				// CompareResults calls its second side "postgres".
+				return qr, fmt.Errorf("Strata's and DuckDB's results differ (DuckDB's values where it says postgres): %w", err)
+			}
+		default:
+			if err = cfg.Compare(q, sRows, rows); err != nil {
+				return qr, fmt.Errorf("Strata's and %s's results differ: %w", e.name, err)
+			}
+		}
 	}
 	qr.Rows = len(sRows)
-	var sRuns, pRuns []time.Duration
+	runs := make([][]time.Duration, len(engines))
 	for range cfg.Runs {
-		_, d, err := timeQuery(ctx, st, q.TextFor("strata"))
-		if err != nil {
-			return qr, fmt.Errorf("on Strata: %w", err)
+		for i, e := range engines {
+			_, d, err := e.run(ctx, e.text)
+			if err != nil {
+				return qr, fmt.Errorf("on %s: %w", e.name, err)
+			}
+			runs[i] = append(runs[i], d)
 		}
-		sRuns = append(sRuns, d)
-		_, d, err = timeQuery(ctx, pg, q.TextFor("postgres"))
-		if err != nil {
-			return qr, fmt.Errorf("on PostgreSQL: %w", err)
-		}
-		pRuns = append(pRuns, d)
 	}
-	qr.Strata, qr.Postgres = newTiming(sRuns), newTiming(pRuns)
+	qr.Strata, qr.Postgres = newTiming(runs[0]), newTiming(runs[1])
 	qr.Ratio = float64(qr.Postgres.Median) / float64(max(qr.Strata.Median, time.Nanosecond))
+	if dd != nil {
+		qr.DuckDB = newTiming(runs[2])
+		qr.DuckDBRatio = float64(qr.DuckDB.Median) / float64(max(qr.Strata.Median, time.Nanosecond))
+	}
 	return qr, nil
 }
 

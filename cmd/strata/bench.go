@@ -28,6 +28,7 @@ type benchOptions struct {
 	Seed          int64
 	UpdateResults bool
 	NoSync        bool
+	DuckDB        bool
 }
 
 func benchCmd() *cobra.Command {
@@ -56,6 +57,12 @@ loaded with COPY), or else an in-process node on a temporary directory and
 free loopback ports (rows are loaded through the Go client's Writer over
 gRPC, Strata's native ingest path).
 
+DuckDB (--duckdb): a third engine, in this process (an in-memory database
+through DuckDB's Go binding, threads = cores, rows loaded with its Appender,
+queries through database/sql: no wire protocol, which the report points
+out). The binding is cgo and large, so it is only in a binary built with
+-tags duckdb (make bench-duckdb); without the tag --duckdb fails.
+
 Each query runs once on each engine to warm up (and to compare the answers),
 then --runs timed runs alternating between the engines.`,
 		Args: cobra.NoArgs,
@@ -78,6 +85,11 @@ then --runs timed runs alternating between the engines.`,
 	f.Int64Var(&o.Seed, "seed", 1, "the datasets' random seed")
 	f.BoolVar(&o.UpdateResults, "update-results", false, "also copy the Markdown report to bench/RESULTS.md")
 	f.BoolVar(&o.NoSync, "unsafe-no-fsync", false, "the in-process node does not fsync its Raft log (PostgreSQL keeps fsync on)")
+	duckdbUsage := "also run DuckDB in-process (needs a binary built with -tags duckdb)"
+	if !bench.DuckDBBuilt {
+		duckdbUsage += "; this binary was built without it"
+	}
+	f.BoolVar(&o.DuckDB, "duckdb", false, duckdbUsage)
 	return cmd
 }
 
@@ -88,9 +100,12 @@ func runBench(ctx context.Context, o benchOptions) error {
 	if o.Runs < 1 {
 		return fmt.Errorf("--runs must be at least 1, got %d", o.Runs)
 	}
+	if o.DuckDB && !bench.DuckDBBuilt {
+		return fmt.Errorf("--duckdb: %w", bench.ErrNoDuckDB)
+	}
 	cfg := bench.SuiteConfig{
 		Rows: o.Rows, Seed: o.Seed, Runs: o.Runs,
-		PostgresURL: o.PostgresURL, StrataAddr: o.StrataAddr, NoSync: o.NoSync,
+		PostgresURL: o.PostgresURL, StrataAddr: o.StrataAddr, NoSync: o.NoSync, DuckDB: o.DuckDB,
 		OutDir: o.Out, Version: version, Progress: os.Stderr,
 		Compare: bench.CompareResults,
 	}
@@ -134,6 +149,9 @@ func runBench(ctx context.Context, o benchOptions) error {
 	for _, d := range res.Datasets {
 		for _, p := range d.Profiles {
 			fmt.Printf("%s (%d rows), PostgreSQL %s: geometric mean of PostgreSQL/Strata = %.2fx\n", d.Name, d.Rows, p.Profile, p.GeoMean)
+			if cfg.DuckDB {
+				fmt.Printf("%s (%d rows): geometric mean of DuckDB/Strata = %.2fx (DuckDB in-process, no wire protocol)\n", d.Name, d.Rows, p.DuckDBGeoMean)
+			}
 		}
 	}
 	fmt.Printf("report: %s\nchart:  %s\n", res.Markdown, res.SVG)
