@@ -17,16 +17,10 @@ func (c storeCatalog) TableDef(name string, asOf uint64) (*storage.TableDef, err
 	if asOf == 0 {
 		asOf = storage.Latest
 	}
-	snap, err := c.s.Snapshot(asOf, name)
+	def, err := c.s.TableDef(name, asOf)
 	if err != nil {
 		return nil, err
 	}
-	defer snap.Release()
-	t, err := snap.Table(name)
-	if err != nil {
-		return nil, err
-	}
-	def := t.Def().Clone()
 	return &def, nil
 }
 

@@ -62,3 +62,26 @@ func (s *Store) Versions(name string) ([]VersionInfo, error) {
 	}
 	return slices.Clone(t.history), nil
 }
+
+// TableDef returns a table's definition as a read at version v sees it
+// (v Latest: the latest applied version), with Snapshot's errors but
+// without retaining any chunk: planning a query needs only the schema.
+func (s *Store) TableDef(name string, v uint64) (TableDef, error) {
+	s.stateMu.RLock()
+	defer s.stateMu.RUnlock()
+	if s.closed {
+		return TableDef{}, ErrClosed
+	}
+	st := s.cur
+	if v == Latest {
+		v = st.applied
+	}
+	if v > st.applied {
+		return TableDef{}, fmt.Errorf("%w: version %d, applied %d", ErrFutureVersion, v, st.applied)
+	}
+	t, ok := st.tables[name]
+	if !ok || t.created > v {
+		return TableDef{}, fmt.Errorf("%w: %q at version %d", ErrNoTable, name, v)
+	}
+	return t.def.Clone(), nil
+}

@@ -272,3 +272,25 @@ func TestUsage(t *testing.T) {
 	// 100 rows of at least a timestamp, a float and an int64.
 	require.Greater(t, u.Bytes, int64(100*24))
 }
+
+// TableDef answers what a snapshot's table would, without one.
+func TestTableDefAtVersion(t *testing.T) {
+	s, _ := newTestStore(t, 0)
+	require.NoError(t, s.CreateTable(1, TableDef{Name: "a", Columns: []Column{{Name: "x", Type: TypeInt32}}}))
+	require.NoError(t, s.CreateTable(2, eventsDef))
+	def, err := s.TableDef("events", Latest)
+	require.NoError(t, err)
+	require.Equal(t, eventsDef.Columns, def.Columns)
+	require.Equal(t, []string{"ts"}, def.SortKey)
+	def.Columns[0].Name = "changed" // a clone: the store's definition stays
+	again, err := s.TableDef("events", 2)
+	require.NoError(t, err)
+	require.Equal(t, "host", again.Columns[0].Name)
+
+	_, err = s.TableDef("events", 1)
+	require.ErrorIs(t, err, ErrNoTable, "created at version 2")
+	_, err = s.TableDef("nope", Latest)
+	require.ErrorIs(t, err, ErrNoTable)
+	_, err = s.TableDef("events", 3)
+	require.ErrorIs(t, err, ErrFutureVersion)
+}

@@ -180,8 +180,21 @@ func (d *keyDict) slotID(v *vector, k int) int32 {
 // idsOfDictionary assigns ids to the view's rows of a dictionary-encoded
 // string column, looking each dictionary entry up once.
 func (d *keyDict) idsOfDictionary(b *batch, a *array.Dictionary, out []int32) {
+	switch idx := a.Indices().(type) {
+	case *array.Uint8:
+		dictionaryIDs(d, b, a, idx.Uint8Values(), out)
+	case *array.Uint16:
+		dictionaryIDs(d, b, a, idx.Uint16Values(), out)
+	case *array.Int32:
+		dictionaryIDs(d, b, a, idx.Int32Values(), out)
+	default:
+		dictionaryIDs(d, b, a, dictCodes(a), out)
+	}
+}
+
+// dictionaryIDs is idsOfDictionary over the codes in their stored width.
+func dictionaryIDs[T codeWidth](d *keyDict, b *batch, a *array.Dictionary, codes []T, out []int32) {
 	dict := stringsOf(a.Dictionary(), nil)
-	codes := dictCodes(a)
 	remap := make([]int32, len(dict))
 	// Entries get ids lazily, on first use by a row of the view: the
 	// dictionary covers the whole chunk, and an entry no row of the view

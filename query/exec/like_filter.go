@@ -36,23 +36,15 @@ func columnLike(e plan.Expr, in plan.Schema) (col int, m *likeMatcher, l plan.Li
 func likeSelector(col int, m *likeMatcher, not bool) selector {
 	return func(b *batch) ([]int32, error) {
 		a := b.rec.Column(col)
-		out := make([]int32, 0, b.n)
 		if d, ok := a.(*array.Dictionary); ok {
 			dict := stringsOf(d.Dictionary(), nil)
 			keep := make([]bool, len(dict))
 			for i, s := range dict {
 				keep[i] = m.match(s) != not
 			}
-			codes := dictCodes(d)
-			for k := 0; k < b.n; k++ {
-				r := row(b.sel, k)
-				// A null row's code is arbitrary: bound it, dropNulls decides.
-				if c := uint32(codes[r]); int(c) < len(keep) && keep[c] {
-					out = append(out, int32(r))
-				}
-			}
-			return dropNulls(a, out), nil
+			return dropNulls(a, keptRowsOf(d, b.sel, b.n, keep)), nil
 		}
+		out := make([]int32, 0, b.n)
 		for k, s := range stringsOf(a, b.sel) {
 			if m.match(s) != not {
 				out = append(out, int32(row(b.sel, k)))

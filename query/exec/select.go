@@ -313,23 +313,15 @@ func stringSelector(col int, op plan.BinOp, c string) selector {
 	}
 	return func(b *batch) ([]int32, error) {
 		a := b.rec.Column(col)
-		out := make([]int32, 0, b.n)
 		if d, ok := a.(*array.Dictionary); ok {
 			dict := stringsOf(d.Dictionary(), nil)
 			keep := make([]bool, len(dict))
 			for i, s := range dict {
 				keep[i] = test(s)
 			}
-			codes := dictCodes(d)
-			for k := 0; k < b.n; k++ {
-				r := row(b.sel, k)
-				// A null row's code is arbitrary: bound it, dropNulls decides.
-				if c := uint32(codes[r]); int(c) < len(keep) && keep[c] {
-					out = append(out, int32(r))
-				}
-			}
-			return dropNulls(a, out), nil
+			return dropNulls(a, keptRowsOf(d, b.sel, b.n, keep)), nil
 		}
+		out := make([]int32, 0, b.n)
 		vals := stringsOf(a, b.sel)
 		for k, s := range vals {
 			if test(s) {

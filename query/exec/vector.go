@@ -149,7 +149,7 @@ func columnVector(t storage.ColumnType, a arrow.Array, sel []int32) *vector {
 		}
 	case *array.Dictionary:
 		v.dict = stringsOf(a.Dictionary(), nil)
-		v.codes = pick(dictCodes(a), sel)
+		v.codes = selectedCodes(a, sel)
 		v.strs = make([]string, n)
 		for k, c := range v.codes {
 			if v.nulls == nil || !v.nulls[k] {
@@ -248,35 +248,6 @@ func stringsOf(a arrow.Array, sel []int32) []string {
 		if hi > lo {
 			out[k] = unsafe.String(&data[lo], int(hi-lo))
 		}
-	}
-	return out
-}
-
-// dictCodes returns a dictionary array's indices as int32: aliased when
-// stored as int32, widened from the narrower widths chunks use for small
-// dictionaries.
-func dictCodes(a *array.Dictionary) []int32 {
-	switch idx := a.Indices().(type) {
-	case *array.Int32:
-		return idx.Int32Values()
-	case *array.Uint8:
-		return widenCodes(idx.Uint8Values())
-	case *array.Uint16:
-		return widenCodes(idx.Uint16Values())
-	}
-	out := make([]int32, a.Len())
-	for i := range out {
-		if a.IsValid(i) {
-			out[i] = int32(a.GetValueIndex(i))
-		}
-	}
-	return out
-}
-
-func widenCodes[T ~uint8 | ~uint16](cs []T) []int32 {
-	out := make([]int32, len(cs))
-	for i, c := range cs {
-		out[i] = int32(c)
 	}
 	return out
 }

@@ -139,6 +139,7 @@ func prepareSelect(s *Select, cat Catalog, hints []storage.ColumnType) (*Prepare
 		if n, err = p.planQuery(s.src); err != nil {
 			return nil, asError(err)
 		}
+		n = p.pruneUnderSort(n)
 	} else if n == nil {
 		return nil, errorf(codeInternal, "SELECT without a plan")
 	} else {
