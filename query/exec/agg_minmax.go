@@ -36,6 +36,8 @@ func (a *minMaxAgg) update(v *vector, n int, gids []int32) error {
 		return nil
 	}
 	switch {
+	case v.flts != nil && !v.hasNulls() && !v.cnst:
+		a.floatRun(v.flts[:n], gids)
 	case v.flts != nil:
 		nonNull(v, gids, func(k int, g int32) { a.float(g, v.flts[v.at(k)]) })
 	case v.strs != nil:
@@ -64,6 +66,28 @@ func (a *minMaxAgg) intRun(xs []int64) {
 		}
 	}
 	a.int(0, m)
+}
+
+// floatRun folds a null-free vector with a plain loop: the per-slot
+// closure of the general path costs more than the comparison.
+func (a *minMaxAgg) floatRun(xs []float64, gids []int32) {
+	if gids != nil {
+		for k, x := range xs {
+			a.float(gids[k], x)
+		}
+		return
+	}
+	if len(xs) == 0 {
+		return
+	}
+	m := xs[0]
+	for _, x := range xs[1:] {
+		c := storage.CompareFloat(x, m)
+		if (a.max && c > 0) || (!a.max && c < 0) {
+			m = x
+		}
+	}
+	a.float(0, m)
 }
 
 func (a *minMaxAgg) int(g int32, x int64) {

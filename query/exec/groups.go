@@ -22,8 +22,23 @@ type groupTable struct {
 	pair   map[uint64]int32
 	multi  map[string]int32
 	tuples [][]int32 // tuples[k][g]: key k's id in group g (two or more keys)
+	// recent caches pair lookups, direct-mapped: a time bucket by a tag
+	// touches a few pairs at a time, and a hit skips the map.
+	recent *[pairCacheSize]pairEntry
 	n      int
 	ids    [][]int32 // scratch, per key
+}
+
+const (
+	pairCacheBits = 8
+	pairCacheSize = 1 << pairCacheBits
+	// noPair is no pair of ids: ids are non-negative int32s.
+	noPair = ^uint64(0)
+)
+
+type pairEntry struct {
+	key uint64
+	gid int32
 }
 
 func newGroupTable(keys []groupKey) *groupTable {
@@ -34,6 +49,10 @@ func newGroupTable(keys []groupKey) *groupTable {
 	switch {
 	case len(keys) == 2:
 		g.pair = map[uint64]int32{}
+		g.recent = new([pairCacheSize]pairEntry)
+		for i := range g.recent {
+			g.recent[i].key = noPair
+		}
 	case len(keys) > 2:
 		g.multi = map[string]int32{}
 	}
@@ -81,10 +100,15 @@ func (g *groupTable) group(ids [][]int32, s int) int32 {
 	var ok bool
 	if g.pair != nil {
 		key := uint64(uint32(ids[0][s]))<<32 | uint64(uint32(ids[1][s]))
+		slot := &g.recent[(key*0x9E3779B97F4A7C15)>>(64-pairCacheBits)]
+		if slot.key == key {
+			return slot.gid
+		}
 		if id, ok = g.pair[key]; !ok {
 			id = int32(g.n)
 			g.pair[key] = id
 		}
+		slot.key, slot.gid = key, id
 	} else {
 		buf := make([]int32, len(ids))
 		for k := range ids {

@@ -99,8 +99,21 @@ func truncKernel(v *vector, unit plan.TruncUnit) *vector {
 
 func bucketKernel(v *vector, width, origin int64) *vector {
 	out := &vector{typ: storage.TypeTimestamp, n: v.n, cnst: v.cnst, nulls: v.nulls, ints: make([]int64, len(v.ints))}
+	if width <= 0 {
+		for i, x := range v.ints {
+			out.ints[i] = origin + floorDiv(x-origin, width)*width
+		}
+		return out
+	}
+	// Time-sorted chunks stay in one bucket for many rows: a row in the
+	// last row's bucket [lo, lo+width) skips the division. The difference
+	// is taken unsigned so that it cannot overflow.
+	lo, have := int64(0), false
 	for i, x := range v.ints {
-		out.ints[i] = origin + floorDiv(x-origin, width)*width
+		if !have || x < lo || uint64(x)-uint64(lo) >= uint64(width) {
+			lo, have = origin+floorDiv(x-origin, width)*width, true
+		}
+		out.ints[i] = lo
 	}
 	return out
 }
