@@ -29,7 +29,8 @@ type Dataset struct {
 // Query is one benchmark query. SQL runs on every engine unless the
 // dialects differ, then StrataSQL/PostgresSQL/DuckDBSQL hold that side's
 // text; Why says why Strata's and PostgreSQL's differ, DuckDBWhy why
-// DuckDB's does.
+// DuckDB's does (or, with the same text, a dialect difference that does
+// not change the answer; the report lists both).
 type Query struct {
 	Name                              string
 	SQL                               string
