@@ -7,33 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// recordRows converts an Arrow record to rows of Go values for pgx's
-// CopyFrom, column by column into one backing slice: int64, float64,
-// string, bool, []byte, time.Time (timestamps in UTC, dates) or nil for a
-// null. Dictionary columns are decoded.
-func recordRows(rec arrow.RecordBatch) ([][]any, error) {
-	nr, nc := int(rec.NumRows()), int(rec.NumCols())
-	slab := make([]any, nr*nc)
-	rows := make([][]any, nr)
-	for i := range rows {
-		rows[i] = slab[i*nc : (i+1)*nc : (i+1)*nc]
-	}
-	for c := 0; c < nc; c++ {
-		get, err := columnGetter(rec.Column(c))
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", rec.ColumnName(c), err)
-		}
-		col := rec.Column(c)
-		for i := 0; i < nr; i++ {
-			if col.IsNull(i) {
-				continue
-			}
-			slab[i*nc+c] = get(i)
-		}
-	}
-	return rows, nil
-}
-
 // columnGetter returns a function giving row i of a non-null value.
 func columnGetter(col arrow.Array) (func(int) any, error) {
 	switch a := col.(type) {
@@ -75,3 +48,42 @@ func columnGetter(col arrow.Array) (func(int) any, error) {
 	}
 	return nil, fmt.Errorf("unsupported Arrow type %s", col.DataType())
 }
+
+// recordSource feeds an Arrow record to pgx's CopyFrom row by row,
+// reusing one row of values: no [][]any of the whole batch is built.
+type recordSource struct {
+	rec  arrow.RecordBatch
+	get  []func(int) any
+	row  []any
+	next int
+}
+
+func newRecordSource(rec arrow.RecordBatch) (*recordSource, error) {
+	s := &recordSource{rec: rec, row: make([]any, rec.NumCols()), next: -1}
+	for c := 0; c < int(rec.NumCols()); c++ {
+		get, err := columnGetter(rec.Column(c))
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", rec.ColumnName(c), err)
+		}
+		s.get = append(s.get, get)
+	}
+	return s, nil
+}
+
+func (s *recordSource) Next() bool {
+	s.next++
+	return s.next < int(s.rec.NumRows())
+}
+
+func (s *recordSource) Values() ([]any, error) {
+	for c, get := range s.get {
+		if s.rec.Column(c).IsNull(s.next) {
+			s.row[c] = nil
+		} else {
+			s.row[c] = get(s.next)
+		}
+	}
+	return s.row, nil
+}
+
+func (s *recordSource) Err() error { return nil }

@@ -123,23 +123,29 @@ func (p *postgresSide) load(ctx context.Context, ds *Dataset, rows, seed int64, 
 	if _, err := p.conn.Exec(ctx, ds.PostgresDDL); err != nil {
 		return res, fmt.Errorf("postgres: %s: %w", ds.PostgresDDL, err)
 	}
+	if Pregenerated(rows) {
+		// Generated before the timer starts, and shared with Strata's load.
+		if _, err := pregenerate(ds, rows, seed, batchRows, log); err != nil {
+			return res, err
+		}
+	}
 	bar := log.Bar("postgres: COPY "+ds.Table, rows)
 	start := time.Now()
 	var cols []string
-	err := ds.Generate(rows, seed, batchRows, func(rec arrow.RecordBatch) error {
+	err := eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
 		if cols == nil {
 			for _, f := range rec.Schema().Fields() {
 				cols = append(cols, f.Name)
 			}
 		}
-		vals, err := recordRows(rec)
+		src, err := newRecordSource(rec)
 		if err != nil {
 			return err
 		}
-		if _, err := p.conn.CopyFrom(ctx, pgx.Identifier{ds.Table}, cols, pgx.CopyFromRows(vals)); err != nil {
+		if _, err := p.conn.CopyFrom(ctx, pgx.Identifier{ds.Table}, cols, src); err != nil {
 			return err
 		}
-		bar.Add(int64(len(vals)))
+		bar.Add(rec.NumRows())
 		return nil
 	})
 	bar.Finish()

@@ -123,6 +123,12 @@ func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, ba
 	if s.c != nil {
 		how = "Writer"
 	}
+	if Pregenerated(rows) {
+		// Generated before the timer starts, and shared with PostgreSQL's load.
+		if _, err := pregenerate(ds, rows, seed, batchRows, log); err != nil {
+			return res, err
+		}
+	}
 	bar := log.Bar("strata: "+how+" "+ds.Table, rows)
 	start := time.Now()
 	var err error
@@ -132,7 +138,7 @@ func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, ba
 		if err != nil {
 			return res, err
 		}
-		err = ds.Generate(rows, seed, batchRows, func(rec arrow.RecordBatch) error {
+		err = eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
 			if err := w.Write(ctx, rec); err != nil {
 				return err
 			}
@@ -144,20 +150,20 @@ func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, ba
 		}
 	} else {
 		var cols []string
-		err = ds.Generate(rows, seed, batchRows, func(rec arrow.RecordBatch) error {
+		err = eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
 			if cols == nil {
 				for _, f := range rec.Schema().Fields() {
 					cols = append(cols, f.Name)
 				}
 			}
-			vals, err := recordRows(rec)
+			src, err := newRecordSource(rec)
 			if err != nil {
 				return err
 			}
-			if _, err := s.conn.CopyFrom(ctx, pgx.Identifier{ds.Table}, cols, pgx.CopyFromRows(vals)); err != nil {
+			if _, err := s.conn.CopyFrom(ctx, pgx.Identifier{ds.Table}, cols, src); err != nil {
 				return err
 			}
-			bar.Add(int64(len(vals)))
+			bar.Add(rec.NumRows())
 			return nil
 		})
 	}
