@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -17,17 +18,16 @@ import (
 
 // strataSide is the Strata node under test: an in-process node (started
 // with server.Open on a temporary directory and free loopback ports), or
-// a running node's PostgreSQL-protocol address (--strata-addr).
+// a running node given by its gRPC address (--strata-addr).
 //
-// Loading: with the in-process node, rows go through the Go client's
-// Writer (gRPC, Arrow IPC, exactly-once with a producer id), Strata's
-// native ingest path. With only --strata-addr there is no gRPC address,
-// so rows go through COPY FROM STDIN (binary) over pgx, as they do into
-// PostgreSQL. Queries always go through pgx over the PostgreSQL protocol.
+// Either way rows are loaded through the Go client's Writer (gRPC, Arrow
+// IPC, exactly-once with a producer id), Strata's native ingest path, and
+// queries go through pgx to the PostgreSQL-protocol listener the node's
+// status names.
 type strataSide struct {
 	node    *server.Node
 	dir     string
-	c       *client.Client // the in-process node's gRPC client
+	c       *client.Client
 	conn    *pgx.Conn
 	pgURL   string
 	version string
@@ -53,27 +53,56 @@ func startStrata(ctx context.Context, addr, version string, noSync bool, log *pr
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("start the Strata node: %w", err)
 		}
-		if s.c, err = client.Dial(s.node.GRPCAddr(), client.Options{}); err == nil {
-			err = waitNodeReady(ctx, s.c)
-		}
-		if err != nil {
-			s.close()
-			return nil, err
-		}
-		addr = s.node.PGAddr()
+		addr = s.node.GRPCAddr()
+	} else {
+		log.Printf("using the Strata node at %s", addr)
 	}
-	s.pgURL = fmt.Sprintf("postgres://strata@%s/strata?sslmode=disable", addr)
-	conn, err := connectUTC(ctx, s.pgURL)
-	if err != nil {
+	var err error
+	if s.c, err = client.Dial(addr, client.Options{}); err != nil {
 		s.close()
 		return nil, fmt.Errorf("connect to Strata at %s: %w", addr, err)
 	}
-	s.conn = conn
-	var v string
-	if err := conn.QueryRow(ctx, "SELECT version()").Scan(&v); err == nil && s.node == nil {
-		s.version = v
+	if err := waitNodeReady(ctx, s.c); err != nil {
+		s.close()
+		return nil, fmt.Errorf("Strata at %s: %w", addr, err)
 	}
+	st, err := s.c.Status(ctx)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("Strata at %s: status: %w", addr, err)
+	}
+	if st.GetPgAddr() == "" {
+		s.close()
+		return nil, fmt.Errorf("the Strata node at %s has no PostgreSQL-protocol listener (start it with --pg-addr)", addr)
+	}
+	if s.node == nil {
+		s.version = st.GetVersion()
+	}
+	pgAddr := reachableAddr(addr, st.GetPgAddr())
+	s.pgURL = fmt.Sprintf("postgres://strata@%s/strata?sslmode=disable", pgAddr)
+	conn, err := connectUTC(ctx, s.pgURL)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("connect to Strata's PostgreSQL listener at %s: %w", pgAddr, err)
+	}
+	s.conn = conn
 	return s, nil
+}
+
+// reachableAddr is listen, a listener's address, with an unspecified host
+// (0.0.0.0, ::, none) replaced by the host the node was reached at.
+func reachableAddr(reached, listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return listen
+	}
+	if h, _, err := net.SplitHostPort(reached); err == nil && h != "" {
+		return net.JoinHostPort(h, port)
+	}
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 func waitNodeReady(ctx context.Context, c *client.Client) error {
@@ -110,18 +139,14 @@ func (s *strataSide) close() {
 }
 
 // load creates the dataset's table (dropping an old one) and loads the
-// rows: through the Writer in-process, through COPY otherwise.
+// rows through the Writer.
 func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, batchRows int, log *progress) (LoadResult, error) {
-	res := LoadResult{Rows: rows}
+	res := LoadResult{Rows: rows, Method: "Writer"}
 	if _, err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+ds.Table); err != nil {
 		return res, fmt.Errorf("strata: drop %s: %w", ds.Table, err)
 	}
 	if _, err := s.conn.Exec(ctx, ds.StrataDDL); err != nil {
 		return res, fmt.Errorf("strata: %s: %w", ds.StrataDDL, err)
-	}
-	how := "COPY"
-	if s.c != nil {
-		how = "Writer"
 	}
 	if Pregenerated(rows) {
 		// Generated before the timer starts, and shared with PostgreSQL's load.
@@ -129,64 +154,40 @@ func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, ba
 			return res, err
 		}
 	}
-	bar := log.Bar("strata: "+how+" "+ds.Table, rows)
+	bar := log.Bar("strata: Writer "+ds.Table, rows)
 	start := time.Now()
-	var err error
-	if s.c != nil {
-		var w *client.Writer
-		w, err = s.c.NewWriter(ds.Table, client.WriterOptions{ProducerID: fmt.Sprintf("bench-%s-%d", ds.Table, time.Now().UnixNano())})
-		if err != nil {
-			return res, err
+	w, err := s.c.NewWriter(ds.Table, client.WriterOptions{ProducerID: fmt.Sprintf("bench-%s-%d", ds.Table, time.Now().UnixNano())})
+	if err != nil {
+		return res, err
+	}
+	err = eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
+		if err := w.Write(ctx, rec); err != nil {
+			return err
 		}
-		err = eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
-			if err := w.Write(ctx, rec); err != nil {
-				return err
-			}
-			bar.Add(rec.NumRows())
-			return nil
-		})
-		if cerr := w.Close(ctx); err == nil {
-			err = cerr
-		}
-	} else {
-		var cols []string
-		err = eachRecord(ds, rows, seed, batchRows, log, func(rec arrow.RecordBatch) error {
-			if cols == nil {
-				for _, f := range rec.Schema().Fields() {
-					cols = append(cols, f.Name)
-				}
-			}
-			src, err := newRecordSource(rec)
-			if err != nil {
-				return err
-			}
-			if _, err := s.conn.CopyFrom(ctx, pgx.Identifier{ds.Table}, cols, src); err != nil {
-				return err
-			}
-			bar.Add(rec.NumRows())
-			return nil
-		})
+		bar.Add(rec.NumRows())
+		return nil
+	})
+	if cerr := w.Close(ctx); err == nil {
+		err = cerr
 	}
 	bar.Finish()
 	if err != nil {
-		return res, fmt.Errorf("strata: load %s (%s): %w", ds.Table, how, err)
+		return res, fmt.Errorf("strata: load %s (Writer): %w", ds.Table, err)
 	}
 	res.Copy = time.Since(start)
-	res.Method = how
 	return res, nil
 }
 
 // memory returns the bytes of stored data (all tables; the suite loads one
-// at a time) and, for the in-process node, the process's resident set
-// (the node and the suite's own client memory).
+// at a time) and the node's resident memory, both from its status. An
+// in-process node shares its process with the suite, so its RSS includes
+// the suite's client and generated data.
 func (s *strataSide) memory(ctx context.Context) (dataBytes, rss int64) {
-	if s.c != nil {
-		if st, err := s.c.Status(ctx); err == nil {
-			dataBytes = st.GetDataBytes()
-		}
-		if b, err := os.ReadFile("/proc/self/status"); err == nil {
-			rss = procKB(string(b), "VmRSS:")
-		}
+	// A node recomputes its usage at most every 100 ms.
+	time.Sleep(150 * time.Millisecond)
+	st, err := s.c.Status(ctx)
+	if err != nil {
+		return 0, 0
 	}
-	return dataBytes, rss
+	return st.GetDataBytes(), st.GetRssBytes()
 }

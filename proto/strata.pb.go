@@ -1699,6 +1699,8 @@ type StatusResponse struct {
 	Tables        int64                  `protobuf:"varint,9,opt,name=tables,proto3" json:"tables,omitempty"`
 	DataBytes     int64                  `protobuf:"varint,10,opt,name=data_bytes,json=dataBytes,proto3" json:"data_bytes,omitempty"`
 	Ready         bool                   `protobuf:"varint,11,opt,name=ready,proto3" json:"ready,omitempty"`
+	PgAddr        string                 `protobuf:"bytes,12,opt,name=pg_addr,json=pgAddr,proto3" json:"pg_addr,omitempty"`        // the PostgreSQL-protocol listener; empty when off
+	RssBytes      int64                  `protobuf:"varint,13,opt,name=rss_bytes,json=rssBytes,proto3" json:"rss_bytes,omitempty"` // the process's resident memory (0 where unknown)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1808,6 +1810,20 @@ func (x *StatusResponse) GetReady() bool {
 		return x.Ready
 	}
 	return false
+}
+
+func (x *StatusResponse) GetPgAddr() string {
+	if x != nil {
+		return x.PgAddr
+	}
+	return ""
+}
+
+func (x *StatusResponse) GetRssBytes() int64 {
+	if x != nil {
+		return x.RssBytes
+	}
+	return 0
 }
 
 type Plan struct {
@@ -3626,7 +3642,7 @@ const file_strata_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x0e\n" +
 	"\x02to\x18\x04 \x01(\x04R\x02to\"\x0f\n" +
-	"\rStatusRequest\"\xc9\x02\n" +
+	"\rStatusRequest\"\xff\x02\n" +
 	"\x0eStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1d\n" +
@@ -3642,7 +3658,9 @@ const file_strata_proto_rawDesc = "" +
 	"\n" +
 	"data_bytes\x18\n" +
 	" \x01(\x03R\tdataBytes\x12\x14\n" +
-	"\x05ready\x18\v \x01(\bR\x05ready\"\x99\x02\n" +
+	"\x05ready\x18\v \x01(\bR\x05ready\x12\x17\n" +
+	"\apg_addr\x18\f \x01(\tR\x06pgAddr\x12\x1b\n" +
+	"\trss_bytes\x18\r \x01(\x03R\brssBytes\"\x99\x02\n" +
 	"\x04Plan\x12%\n" +
 	"\x04scan\x18\x01 \x01(\v2\x0f.strata.v1.ScanH\x00R\x04scan\x12+\n" +
 	"\x06filter\x18\x02 \x01(\v2\x11.strata.v1.FilterH\x00R\x06filter\x12.\n" +

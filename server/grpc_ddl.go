@@ -132,5 +132,7 @@ func (n *Node) status() *stratapb.StatusResponse {
 		Tables:       int64(u.Tables),
 		DataBytes:    u.Bytes,
 		Ready:        n.ready() == nil,
+		PgAddr:       n.PGAddr(),
+		RssBytes:     residentBytes(),
 	}
 }

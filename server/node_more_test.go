@@ -167,3 +167,14 @@ func TestRestartFromSnapshot(t *testing.T) {
 	require.Positive(t, info.SealedChunks, "sealed chunks came back from the snapshot")
 	require.Equal(t, n2.raft.Status().AppliedIndex, n2.fsm.Store().Applied())
 }
+
+// Status names the PostgreSQL listener and the process's memory, which
+// tools given only the gRPC address (strata bench --strata-addr) use.
+func TestStatusReportsPGAddrAndMemory(t *testing.T) {
+	n, c := startNode(t, Config{})
+	st, err := c.Status(context.Background(), &stratapb.StatusRequest{})
+	require.NoError(t, err)
+	require.Equal(t, n.PGAddr(), st.GetPgAddr())
+	require.NotEmpty(t, st.GetPgAddr())
+	require.Greater(t, st.GetRssBytes(), int64(1<<20), "a running node holds more than 1 MiB")
+}

@@ -52,10 +52,13 @@ with ALTER SYSTEM and the server is restarted for shared_buffers; a server
 given by URL is never reconfigured: the profile is applied to the session
 with SET and shared_buffers is left as it is (the report says so).
 
-Strata: --strata-addr (a running node's PostgreSQL-protocol address; rows are
-loaded with COPY), or else an in-process node on a temporary directory and
-free loopback ports (rows are loaded through the Go client's Writer over
-gRPC, Strata's native ingest path).
+Strata: --strata-addr (a running node's gRPC address; its status names its
+PostgreSQL-protocol listener, which must be on), or else an in-process node
+on a temporary directory and free loopback ports. Rows are loaded through
+the Go client's Writer over gRPC, Strata's native ingest path.
+
+Datasets of up to 20M rows are generated into memory once before the loads,
+so load rates time the engines, not the generator.
 
 DuckDB (--duckdb): a third engine, in this process (an in-memory database
 through DuckDB's Go binding, threads = cores, rows loaded with its Appender,
@@ -79,7 +82,7 @@ then --runs timed runs alternating between the engines.`,
 	f.BoolVar(&o.Quick, "quick", false, "1,000,000 rows (unless --rows is given)")
 	f.IntVar(&o.Runs, "runs", 5, "timed runs of each query on each engine, after one warm-up")
 	f.StringVar(&o.PostgresURL, "postgres-url", "", "PostgreSQL server to compare with (default: start a private one); a superuser is not needed")
-	f.StringVar(&o.StrataAddr, "strata-addr", "", "a running Strata node's PostgreSQL-protocol address, host:port (default: start an in-process node)")
+	f.StringVar(&o.StrataAddr, "strata-addr", "", "a running Strata node's gRPC address, host:port (default: start an in-process node)")
 	f.StringVar(&o.Profile, "profile", "default", "PostgreSQL settings: default, tuned or both")
 	f.StringVar(&o.Out, "out", "", "results directory (default bench/results/<timestamp>)")
 	f.Int64Var(&o.Seed, "seed", 1, "the datasets' random seed")
