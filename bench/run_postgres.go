@@ -53,27 +53,45 @@ var reportedSettings = []string{"shared_buffers", "work_mem", "effective_cache_s
 type postgresSide struct {
 	conn    *pgx.Conn
 	url     string
-	server  *pgtest.Server // nil when given by URL
-	base    string         // the private server's directory, removed on close
+	server  managedPostgres // nil when given by URL
+	base    string          // the private server's directory, removed on close
 	version string
+	source  string // what the report says the server is
 }
 
+// startPostgres connects to the server at url, or else starts one: as
+// root with Debian's postgresql-common, a cluster made by
+// pg_createcluster; otherwise a private initdb on a free loopback port
+// (bench/pgtest). Without PostgreSQL installed, root installs it with
+// apt-get first.
 func startPostgres(ctx context.Context, url string, log *progress) (*postgresSide, error) {
-	p := &postgresSide{url: url}
+	p := &postgresSide{url: url, source: "given by --postgres-url"}
 	if url == "" {
 		if _, err := pgtest.BinDir(); err != nil {
-			return nil, fmt.Errorf("no --postgres-url and no PostgreSQL to start: %w", err)
+			if ierr := installPostgres(log); ierr != nil {
+				return nil, fmt.Errorf("no --postgres-url and no PostgreSQL to start: %w", ierr)
+			}
 		}
-		base, err := os.MkdirTemp("", "strata-bench-pg-")
-		if err != nil {
-			return nil, err
-		}
-		log.Printf("starting a private PostgreSQL server (initdb in %s)", base)
-		p.base = base
-		p.server, err = pgtest.StartServer(base, pgtest.Options{Durable: true})
-		if err != nil {
-			os.RemoveAll(base)
-			return nil, err
+		if canUseDebianCluster() {
+			log.Printf("starting a PostgreSQL cluster (pg_createcluster)")
+			c, err := startDebianCluster()
+			if err != nil {
+				return nil, err
+			}
+			p.server, p.source = c, c.Describe()
+		} else {
+			base, err := os.MkdirTemp("", "strata-bench-pg-")
+			if err != nil {
+				return nil, err
+			}
+			log.Printf("starting a private PostgreSQL server (initdb in %s)", base)
+			p.base = base
+			srv, err := pgtest.StartServer(base, pgtest.Options{Durable: true})
+			if err != nil {
+				os.RemoveAll(base)
+				return nil, err
+			}
+			p.server, p.source = srv, "private (initdb on a free loopback port, fsync on, started and removed by the suite)"
 		}
 		p.url = p.server.URL()
 	}
