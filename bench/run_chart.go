@@ -81,7 +81,7 @@ func renderChart(res *SuiteResult) string {
 	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	p(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
 	if duck {
-		p(`<text x="%.0f" y="22" font-size="15" font-weight="bold">Strata vs PostgreSQL and DuckDB: other engine's median / Strata median (log scale; right of 1× Strata is faster)</text>`+"\n", 10.0)
+		p(`<text x="%.0f" y="22" font-size="15" font-weight="bold">Strata vs PostgreSQL and DuckDB: their median / Strata's (log scale; right of 1×: Strata is faster)</text>`+"\n", 10.0)
 		lx := 10.0
 		for _, s := range []chartSeries{seriesPostgres, seriesDuckDB} {
 			p(`<rect x="%.0f" y="36" width="12" height="12" fill="%s"/><rect x="%.0f" y="36" width="12" height="12" fill="%s"/>`+"\n", lx, s.faster, lx+14, s.slow)

@@ -192,6 +192,15 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (res *SuiteResult, err error
 	}
 	log := newProgress(cfg.Progress)
 
+	// DuckDB first: without the build tag this fails before any server
+	// starts.
+	var dd duckdbEngine
+	if cfg.DuckDB {
+		if dd, err = openDuckDB(ctx, log); err != nil {
+			return nil, err
+		}
+		defer dd.close()
+	}
 	pg, err := startPostgres(ctx, cfg.PostgresURL, log)
 	if err != nil {
 		return nil, err
@@ -202,14 +211,6 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (res *SuiteResult, err error
 		return nil, err
 	}
 	defer st.close()
-
-	var dd duckdbEngine
-	if cfg.DuckDB {
-		if dd, err = openDuckDB(ctx, log); err != nil {
-			return nil, err
-		}
-		defer dd.close()
-	}
 
 	res = &SuiteResult{Config: cfg, Env: environment(cfg.Version, pg.version, st)}
 	res.Env.StrataLoadPath = "Go client Writer (gRPC, Arrow IPC)"
