@@ -81,10 +81,17 @@ func (a *minMaxAgg) floatRun(xs []float64, gids []int32) {
 		return
 	}
 	m := xs[0]
-	for _, x := range xs[1:] {
-		c := storage.CompareFloat(x, m)
-		if (a.max && c > 0) || (!a.max && c < 0) {
-			m = x
+	if a.max {
+		for _, x := range xs[1:] {
+			if x > m || x != x {
+				m = x
+			}
+		}
+	} else {
+		for _, x := range xs[1:] {
+			if x < m || m != m {
+				m = x
+			}
 		}
 	}
 	a.float(0, m)
@@ -96,14 +103,14 @@ func (a *minMaxAgg) int(g int32, x int64) {
 	}
 }
 
+// float folds x into group g. Plain comparisons order floats as
+// PostgreSQL does here: NaN is above every number (a max that saw one
+// stays NaN, a min replaces it by any number), -0 equals 0 (the first
+// one seen stays).
 func (a *minMaxAgg) float(g int32, x float64) {
-	if !a.has[g] {
+	cur := a.flts[g]
+	if !a.has[g] || (a.max && (x > cur || x != x)) || (!a.max && (x < cur || cur != cur)) {
 		a.flts[g], a.has[g] = x, true
-		return
-	}
-	c := storage.CompareFloat(x, a.flts[g])
-	if (a.max && c > 0) || (!a.max && c < 0) {
-		a.flts[g] = x
 	}
 }
 
