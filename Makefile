@@ -41,7 +41,7 @@ bench:
 bench-pg:
 	$(GO) run ./cmd/strata bench --quick --dataset all --profile both
 
-# Strata vs PostgreSQL and DuckDB (in-process, in memory) on telemetry at
+# Strata vs PostgreSQL and DuckDB (in-process, on a temporary file) on telemetry at
 # 10M rows. The duckdb build tag links DuckDB's cgo binding: the first
 # build downloads a few hundred MB and takes a while. Not part of CI.
 bench-duckdb:

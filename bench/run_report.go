@@ -168,7 +168,8 @@ func renderMarkdown(res *SuiteResult) string {
 		p("| PostgreSQL indexes (pg_indexes_size) | %s |\n", bytesStr(d.PGIndexBytes))
 		p("| PostgreSQL table + indexes (pg_total_relation_size) | %s |\n", bytesStr(d.PGTableBytes+d.PGIndexBytes))
 		if c.DuckDB {
-			p("| DuckDB memory after the load (sum of duckdb_memory()) | %s |\n", bytesStr(d.DuckDBBytes))
+			p("| DuckDB table in its database file after CHECKPOINT (used blocks, pragma_database_size) | %s |\n", bytesStr(d.DuckDBFileBytes))
+			p("| DuckDB memory after the load (sum of duckdb_memory()) | %s |\n", bytesStr(d.DuckDBMemBytes))
 		}
 		p("\n")
 		for _, pr := range d.Profiles {

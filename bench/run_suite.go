@@ -31,9 +31,10 @@ type SuiteConfig struct {
 	// starts an in-process node on a temporary directory.
 	StrataAddr string
 	NoSync     bool // the in-process node: no fsync of the Raft log
-	// DuckDB adds DuckDB as a third engine: an in-process, in-memory
-	// database through its Go binding, which only a binary built with
-	// -tags duckdb has (else RunSuite returns ErrNoDuckDB).
+	// DuckDB adds DuckDB as a third engine: in this process, through its
+	// Go binding, on a database file in a temporary directory; only a
+	// binary built with -tags duckdb has it (else RunSuite returns
+	// ErrNoDuckDB).
 	DuckDB   bool
 	Profiles []string // ProfileDefault and/or ProfileTuned
 	OutDir   string   // the report is written here
@@ -63,8 +64,9 @@ type duckdbEngine interface {
 	load(ctx context.Context, ds *Dataset, rows, seed int64, batchRows int, log *progress) (LoadResult, error)
 	// drop drops a table to free its memory.
 	drop(ctx context.Context, table string) error
-	// memoryBytes is the memory DuckDB's buffer manager holds, 0 if unknown.
-	memoryBytes(ctx context.Context) int64
+	// sizes are the bytes the table takes in the database file and the
+	// memory DuckDB holds, 0 if unknown.
+	sizes(ctx context.Context) (file, memory int64)
 	// query runs text and reads every row as Go values, timed like
 	// timeQuery: wall clock from sending the query to the last row.
 	query(ctx context.Context, text string) ([][]any, time.Duration, error)
@@ -143,11 +145,12 @@ type DatasetResult struct {
 	StrataLoad, PostgresLoad   LoadResult
 	StrataDataBytes, StrataRSS int64
 	PGTableBytes, PGIndexBytes int64
-	// DuckDBLoad and DuckDBBytes (duckdb_memory() after the load) are zero
-	// without DuckDB.
-	DuckDBLoad  LoadResult
-	DuckDBBytes int64
-	Profiles    []ProfileResult
+	// DuckDBLoad, DuckDBFileBytes (used blocks of the database file) and
+	// DuckDBMemBytes (duckdb_memory()) after the load are zero without
+	// DuckDB.
+	DuckDBLoad                      LoadResult
+	DuckDBFileBytes, DuckDBMemBytes int64
+	Profiles                        []ProfileResult
 }
 
 // SuiteResult is a whole run.
@@ -255,10 +258,10 @@ func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresS
 		if dr.DuckDBLoad, err = dd.load(ctx, ds, cfg.Rows, cfg.Seed, cfg.BatchRows, log); err != nil {
 			return dr, err
 		}
-		// The in-memory table goes when the dataset is done, before the
-		// next one loads.
+		// The table goes when the dataset is done, freeing its blocks and
+		// memory before the next one loads.
 		defer dd.drop(context.WithoutCancel(ctx), ds.Table)
-		dr.DuckDBBytes = dd.memoryBytes(ctx)
+		dr.DuckDBFileBytes, dr.DuckDBMemBytes = dd.sizes(ctx)
 	}
 	for _, profile := range cfg.Profiles {
 		pr, err := runProfile(ctx, cfg, ds, profile, pg, st, dd, log)

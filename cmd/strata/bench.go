@@ -60,10 +60,10 @@ the Go client's Writer over gRPC, Strata's native ingest path.
 Datasets of up to 20M rows are generated into memory once before the loads,
 so load rates time the engines, not the generator.
 
-DuckDB (--duckdb): a third engine, in this process (an in-memory database
-through DuckDB's Go binding, threads = cores, rows loaded with its Appender,
-queries through database/sql: no wire protocol, which the report points
-out). The binding is cgo and large, so it is only in a binary built with
+DuckDB (--duckdb): a third engine, in this process (DuckDB's Go binding on
+a database file in a temporary directory, threads = cores, rows loaded with
+its Appender and checkpointed, queries through database/sql: no wire
+protocol, which the report points out). The binding is cgo and large, so it is only in a binary built with
 -tags duckdb (make bench-duckdb); without the tag --duckdb fails.
 
 Each query runs once on each engine to warm up (and to compare the answers),
