@@ -11,6 +11,13 @@ import (
 // project filters and computes output columns morsel by morsel, in
 // parallel, keeping the morsels' order in the result.
 func (r *run) project(in *input, pred plan.Expr, exprs []plan.Named) (*relation, error) {
+	return r.projectEach(in, pred, exprs, nil)
+}
+
+// projectEach is project that passes each morsel's output through reduce
+// (when set), which returns the record to keep (it may be the one given,
+// retained) before the next morsel of that worker is projected.
+func (r *run) projectEach(in *input, pred plan.Expr, exprs []plan.Named, reduce func(plan.Schema, arrow.RecordBatch) (arrow.RecordBatch, error)) (*relation, error) {
 	filters, err := compileFilter(pred, in.schema)
 	if err != nil {
 		return nil, err
@@ -28,6 +35,12 @@ func (r *run) project(in *input, pred plan.Expr, exprs []plan.Named) (*relation,
 	workers := r.workersFor(len(in.morsels))
 	err = forEachMorsel(r.ctx, workers, len(in.morsels), func(_, i int) error {
 		rec, err := r.projectMorsel(in, in.morsels[i], filters, compiled, schema, arrowSchema)
+		if err == nil && rec != nil && reduce != nil {
+			var kept arrow.RecordBatch
+			kept, err = reduce(schema, rec)
+			rec.Release()
+			rec = kept
+		}
 		out[i] = rec
 		if err == nil && rec != nil {
 			err = r.budget.grow(storage.RecordBytes(rec), "query result")

@@ -136,6 +136,24 @@ func (r *run) node(n plan.Node) (*relation, error) {
 		defer in.release()
 		return r.sort(in, n.Keys)
 	case *plan.Limit:
+		if n.Count > 0 && n.Offset >= 0 && n.Count+n.Offset <= topKMax {
+			if s, ok := n.Input.(*plan.Sort); ok {
+				top, err := r.sortedTop(s, int(n.Count+n.Offset))
+				if err != nil {
+					return nil, err
+				}
+				defer top.release()
+				return r.limit(top, n.Count, n.Offset)
+			}
+			// A select list of columns over ORDER BY: the same rows
+			// whether it is taken before or after the Limit, and it
+			// cannot fail on the rows the Limit drops.
+			if p, ok := n.Input.(*plan.Project); ok && onlyColumns(p.Exprs) {
+				if s, ok := p.Input.(*plan.Sort); ok {
+					return r.node(&plan.Project{Input: &plan.Limit{Input: s, Count: n.Count, Offset: n.Offset}, Exprs: p.Exprs})
+				}
+			}
+		}
 		in, err := r.node(n.Input)
 		if err != nil {
 			return nil, err
@@ -169,6 +187,18 @@ func (r *run) node(n plan.Node) (*relation, error) {
 		return r.values(n)
 	}
 	return nil, fmt.Errorf("%w: cannot execute %T", plan.ErrInvalidPlan, n)
+}
+
+// onlyColumns reports whether every expression is a column reference.
+func onlyColumns(exprs []plan.Named) bool {
+	for _, e := range exprs {
+		switch e.Expr.(type) {
+		case plan.Col, plan.ColAt:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func passthrough(s plan.Schema) []plan.Named {

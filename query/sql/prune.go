@@ -10,27 +10,59 @@ import (
 // Sort returns every column of its input, so `SELECT a, b FROM t WHERE ...
 // ORDER BY c` would copy all of t's columns for every matching row, twice
 // (once out of the scan, once into sorted order), only for the projection
-// above to keep three. For a Project over an optional Limit over a Sort over
-// filters over a scan, it puts a Project of the columns the top Project and
-// the sort keys use between the Sort and the filters, and renumbers
-// positional references. Any other shape is returned as it is.
+// above to keep three. For the select list over a Sort (with a Limit above
+// or between them) over filters over a scan, it puts a Project of the
+// columns the select list and the sort keys use between the Sort and the
+// filters, and renumbers positional references. Any other shape is
+// returned as it is.
 func (p *planner) pruneUnderSort(n plan.Node) plan.Node {
-	top, ok := n.(*plan.Project)
-	if !ok {
-		return n
+	switch top := n.(type) {
+	case *plan.Limit:
+		// LIMIT over the select list over ORDER BY.
+		if proj, ok := top.Input.(*plan.Project); ok {
+			if sort, ok := proj.Input.(*plan.Sort); ok {
+				if exprs, narrowed, ok := p.narrowSort(proj.Exprs, sort); ok {
+					// The planner's LIMIT parameters are keyed by this node: keep it.
+					top.Input = &plan.Project{Input: narrowed, Exprs: exprs}
+				}
+			}
+		}
+		return top
+	case *plan.Project:
+		limit, _ := top.Input.(*plan.Limit)
+		below := top.Input
+		if limit != nil {
+			below = limit.Input
+		}
+		sort, ok := below.(*plan.Sort)
+		if !ok {
+			return n
+		}
+		exprs, narrowed, ok := p.narrowSort(top.Exprs, sort)
+		if !ok {
+			return n
+		}
+		var sorted plan.Node = narrowed
+		if limit != nil {
+			limit.Input = sorted // keep the node: LIMIT parameters are keyed by it
+			sorted = limit
+		}
+		return &plan.Project{Input: sorted, Exprs: exprs}
 	}
-	limit, _ := top.Input.(*plan.Limit)
-	below := top.Input
-	if limit != nil {
-		below = limit.Input
-	}
-	sort, ok := below.(*plan.Sort)
-	if !ok || !overScan(sort.Input) {
-		return n
+	return n
+}
+
+// narrowSort returns the select list (over sort's output) and a copy of
+// sort over a projection of only the columns they use, with positional
+// references renumbered; ok is false when nothing is to gain (a sort not
+// over filters over a scan, or one using every column).
+func (p *planner) narrowSort(top []plan.Named, sort *plan.Sort) ([]plan.Named, *plan.Sort, bool) {
+	if !overScan(sort.Input) {
+		return nil, nil, false
 	}
 	in, err := p.schemaOf(sort.Input)
 	if err != nil {
-		return n
+		return nil, nil, false
 	}
 	used := make([]bool, len(in))
 	known := true
@@ -51,12 +83,12 @@ func (p *planner) pruneUnderSort(n plan.Node) plan.Node {
 		}
 		return e
 	}
-	mapNamed(top.Exprs, mark)
+	mapNamed(top, mark)
 	for _, k := range sort.Keys {
 		mapExpr(k.Expr, mark)
 	}
 	if !known || !slices.Contains(used, false) {
-		return n
+		return nil, nil, false
 	}
 	at := make([]int, len(in))
 	narrow := &plan.Project{Input: sort.Input}
@@ -76,13 +108,7 @@ func (p *planner) pruneUnderSort(n plan.Node) plan.Node {
 	for i, k := range sort.Keys {
 		keys[i] = plan.SortKey{Expr: mapExpr(k.Expr, renumber), Desc: k.Desc, Nulls: k.Nulls}
 	}
-	var sorted plan.Node = &plan.Sort{Input: narrow, Keys: keys}
-	if limit != nil {
-		// The planner's LIMIT parameters are keyed by this node: keep it.
-		limit.Input = sorted
-		sorted = limit
-	}
-	return &plan.Project{Input: sorted, Exprs: mapNamed(top.Exprs, renumber)}
+	return mapNamed(top, renumber), &plan.Sort{Input: narrow, Keys: keys}, true
 }
 
 // overScan reports whether n is a chain of filters over a table scan.

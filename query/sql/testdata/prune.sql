@@ -42,6 +42,21 @@ e      | c
 string | float64
 s      | 4.5
 
+EXPLAIN SELECT e, a FROM w ORDER BY c DESC, a LIMIT 2
+----
+Limit 2 OFFSET 0
+  Project e AS e, a AS a
+    Sort c DESC, a
+      Project a#1 AS a, c#3 AS c, e#5 AS e
+        Scan w
+
+SELECT e, a FROM w ORDER BY c DESC, a LIMIT 2
+----
+e      | a
+string | int32
+q      | 2
+s      | 4
+
 # Every column used: nothing to narrow.
 EXPLAIN SELECT a, b, c, d, e FROM w ORDER BY a
 ----
