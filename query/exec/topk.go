@@ -1,11 +1,15 @@
 package exec
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/stratadb/strata/query/plan"
+	"github.com/stratadb/strata/storage"
 )
 
 // topKMax bounds the rows ORDER BY ... LIMIT keeps per morsel on the
@@ -18,7 +22,9 @@ const topKMax = 10_000
 // order, and the survivors of all morsels are sorted. The result is the
 // full sort's first k rows, ties included: the morsels keep their rows in
 // input order and the final sort is stable, so a row ahead of another in
-// the full stable sort stays ahead.
+// the full stable sort stays ahead. A projection of plain columns is not
+// computed for the rows a morsel drops: its keys are read through a view
+// of the chunk's columns, and only the k rows are copied out.
 func (r *run) sortedTop(s *plan.Sort, k int) (*relation, error) {
 	src, proj := s.Input, []plan.Named(nil)
 	if p, ok := src.(*plan.Project); ok {
@@ -28,8 +34,17 @@ func (r *run) sortedTop(s *plan.Sort, k int) (*relation, error) {
 		if proj == nil {
 			proj = passthrough(in.schema)
 		}
+		if cols, ok := columnsOf(proj, in.schema); ok {
+			return r.topOfColumns(in, pred, proj, cols, s.Keys, k)
+		}
 		return r.projectEach(in, pred, proj, func(schema plan.Schema, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-			return r.topOf(schema, rec, s.Keys, k)
+			b := newBatch(rec, typesOf(schema), nil)
+			rows, err := topRows(schema, b, s.Keys, k)
+			if err != nil || rows == nil {
+				rec.Retain()
+				return rec, err
+			}
+			return r.take(schema, rec, rows).recs[0], nil
 		})
 	})
 	if err != nil {
@@ -39,17 +54,101 @@ func (r *run) sortedTop(s *plan.Sort, k int) (*relation, error) {
 	return r.sort(top, s.Keys)
 }
 
-// topOf returns rec's first k rows in key order (rec itself when it has
-// no more), in their order in rec.
-func (r *run) topOf(schema plan.Schema, rec arrow.RecordBatch, keys []plan.SortKey, k int) (arrow.RecordBatch, error) {
-	n := int(rec.NumRows())
-	if n <= k {
-		rec.Retain()
-		return rec, nil
+// columnsOf returns the input column each expression reads when every one
+// is a plain column reference.
+func columnsOf(exprs []plan.Named, in plan.Schema) ([]int, bool) {
+	cols := make([]int, len(exprs))
+	for i, e := range exprs {
+		c, ok := colIndex(e.Expr, in)
+		if !ok {
+			return nil, false
+		}
+		cols[i] = c
 	}
-	b := newBatch(rec, typesOf(schema), nil)
-	vecs := make([]sortKeyVec, len(keys))
+	return cols, true
+}
+
+// topOfColumns is sortedTop's pass over a projection of columns: per
+// morsel, the filters, then the keys over a view of the projected
+// columns, then a copy of the k rows kept.
+func (r *run) topOfColumns(in *input, pred plan.Expr, proj []plan.Named, cols []int, keys []plan.SortKey, k int) (*relation, error) {
+	filters, err := compileFilter(pred, in.schema)
+	if err != nil {
+		return nil, err
+	}
+	schema := make(plan.Schema, len(proj))
+	for i, c := range cols {
+		schema[i] = plan.Field{Name: proj[i].Name, Type: in.schema[c].Type}
+	}
+	types := typesOf(schema)
+	out := make([]arrow.RecordBatch, len(in.morsels))
+	err = forEachMorsel(r.ctx, r.workersFor(len(in.morsels)), len(in.morsels), func(_, i int) error {
+		b, done, err := r.startMorsel(in, in.morsels[i], filters)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if b.n == 0 {
+			return nil
+		}
+		arrs := make([]arrow.Array, len(cols))
+		fields := make([]arrow.Field, len(cols))
+		for j, c := range cols {
+			arrs[j] = b.rec.Column(c)
+			fields[j] = arrow.Field{Name: schema[j].Name, Type: arrs[j].DataType(), Nullable: true}
+		}
+		view := array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, b.rec.NumRows())
+		defer view.Release()
+		vb := newBatch(view, types, b.sel)
+		rows, err := topRows(schema, vb, keys, k)
+		if err != nil {
+			return err
+		}
+		if rows == nil { // all of the view's rows
+			rows = b.sel
+			if rows == nil {
+				rows = make([]int32, b.n)
+				for j := range rows {
+					rows[j] = int32(j)
+				}
+			}
+		}
+		rec := r.take(schema, view, rows).recs[0]
+		out[i] = rec
+		return r.budget.grow(storage.RecordBytes(rec), "ORDER BY ... LIMIT")
+	})
+	rel := &relation{schema: schema}
+	for _, rec := range out {
+		if rec != nil {
+			rel.recs = append(rel.recs, rec)
+		}
+	}
+	if err != nil {
+		rel.release()
+		return nil, err
+	}
+	return rel, nil
+}
+
+// topRows returns the rows (positions in b.rec, ascending) of b's first k
+// slots in key order, or nil when b has no more than k. Keys that are not
+// plain columns are evaluated up front, so their errors are raised as by
+// the full sort.
+func topRows(schema plan.Schema, b *batch, keys []plan.SortKey, k int) ([]int32, error) {
+	if b.n <= k {
+		return nil, nil
+	}
+	// The first key is read for every slot, so it is a vector; later
+	// column keys are read row by row, only for the slots tying on the
+	// keys before them.
+	cmps := make([]func(x, y int32) int, len(keys))
 	for i, key := range keys {
+		if c, ok := colIndex(key.Expr, schema); ok && i > 0 {
+			if rk, ok := rowKeyOf(b.rec.Column(c), b.sel, key); ok {
+				cmps[i] = rk
+				continue
+			}
+		}
 		e, err := compileExpr(key.Expr, schema)
 		if err != nil {
 			return nil, err
@@ -58,21 +157,22 @@ func (r *run) topOf(schema plan.Schema, rec arrow.RecordBatch, keys []plan.SortK
 		if err != nil {
 			return nil, err
 		}
-		vecs[i] = sortKeyVec{v: v.materialize(b.n), desc: key.Desc, nullsFirst: key.NullsFirst()}
+		kv := &sortKeyVec{v: v.materialize(b.n), desc: key.Desc, nullsFirst: key.NullsFirst()}
+		cmps[i] = func(x, y int32) int { return kv.compare(int(x), int(y)) }
 	}
-	// before orders rows as the stable sort does: by the keys, then by
+	// before orders slots as the stable sort does: by the keys, then by
 	// position.
 	before := func(x, y int32) bool {
-		for i := range vecs {
-			if c := vecs[i].compare(int(x), int(y)); c != 0 {
+		for _, cmp := range cmps {
+			if c := cmp(x, y); c != 0 {
 				return c < 0
 			}
 		}
 		return x < y
 	}
-	// A heap of the k best rows so far, the worst at the root.
+	// A heap of the k best slots so far, the worst at the root.
 	h := make([]int32, 0, k)
-	for i := int32(0); i < int32(n); i++ {
+	for i := int32(0); i < int32(b.n); i++ {
 		if len(h) < k {
 			h = append(h, i)
 			for c := len(h) - 1; c > 0; {
@@ -105,5 +205,57 @@ func (r *run) topOf(schema plan.Schema, rec arrow.RecordBatch, keys []plan.SortK
 		}
 	}
 	slices.Sort(h) // input order: the final stable sort breaks ties by it
-	return r.take(schema, rec, h).recs[0], nil
+	for j, slot := range h {
+		h[j] = int32(row(b.sel, int(slot)))
+	}
+	return h, nil
+}
+
+// rowKeyOf compares two slots of the view sel of a column by reading the
+// Arrow array at their rows, in the order a sort key asks for (NULLs,
+// direction), as sortKeyVec.compare does over a vector. ok is false for
+// a column type it does not read.
+func rowKeyOf(a arrow.Array, sel []int32, key plan.SortKey) (func(x, y int32) int, bool) {
+	var cmpRows func(r, s int) int
+	switch a := a.(type) {
+	case *array.Float64:
+		vals := a.Float64Values()
+		cmpRows = func(r, s int) int { return storage.CompareFloat(vals[r], vals[s]) }
+	case *array.Int64, *array.Int32, *array.Timestamp, *array.Date32:
+		at := intReader(a)
+		cmpRows = func(r, s int) int { return cmp.Compare(at(r), at(s)) }
+	case *array.String:
+		cmpRows = func(r, s int) int { return strings.Compare(a.Value(r), a.Value(s)) }
+	case *array.Dictionary:
+		dict := stringsOf(a.Dictionary(), nil)
+		cmpRows = func(r, s int) int { return strings.Compare(dict[a.GetValueIndex(r)], dict[a.GetValueIndex(s)]) }
+	case *array.Boolean:
+		cmpRows = func(r, s int) int { return cmp.Compare(b2i(a.Value(r)), b2i(a.Value(s))) }
+	default:
+		return nil, false
+	}
+	nullsFirst, desc := key.NullsFirst(), key.Desc
+	return func(x, y int32) int {
+		r, s := row(sel, int(x)), row(sel, int(y))
+		rn, sn := a.IsNull(r), a.IsNull(s)
+		switch {
+		case rn && sn:
+			return 0
+		case rn:
+			if nullsFirst {
+				return -1
+			}
+			return 1
+		case sn:
+			if nullsFirst {
+				return 1
+			}
+			return -1
+		}
+		c := cmpRows(r, s)
+		if desc {
+			return -c
+		}
+		return c
+	}, true
 }
