@@ -142,6 +142,18 @@ func caseCases() []exprCase {
 			{Cond: plan.IsNull{X: col("s")}, Then: lit(plan.Null())}}, Else: col("s")}},
 		{name: "case all NULL is text", expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: lit(plan.Null())}}}},
 		{name: "case with a NULL condition", expr: plan.Case{Whens: []plan.When{{Cond: lit(plan.Null()), Then: i}}, Else: i32}},
+		// One WHEN with constant branches: the conditional-count idiom's
+		// one-pass path, with NULL conditions (column b), NULL branches,
+		// float results and no ELSE.
+		{name: "case constant branches over a nullable condition", expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: lit(plan.Int64(1))}}, Else: zero}},
+		{name: "case constant branches, float", expr: plan.Case{Whens: []plan.When{{Cond: bin(plan.OpGt, f, lit(plan.Float64(0.5))), Then: lit(plan.Float64(2.5))}}, Else: lit(plan.Int64(-1))}},
+		{name: "case constant branches without else", expr: plan.Case{Whens: []plan.When{{Cond: bin(plan.OpGt, i, lit(plan.Int64(2))), Then: lit(plan.Int32(7))}}}},
+		{name: "case constant branches, NULL then", expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: lit(plan.Null())}}, Else: lit(plan.Int64(3))}},
+		{name: "case constant branches, constant condition", expr: plan.Case{Whens: []plan.When{{Cond: lit(plan.Bool(true)), Then: lit(plan.Int64(4))}}, Else: zero}},
+		{name: "sum of a conditional count", node: func(scan plan.Node) plan.Node {
+			return &plan.Aggregate{Input: scan, GroupBy: []plan.Named{{Name: "b", Expr: col("b")}}, Aggs: []plan.NamedAgg{{Name: "wet", Agg: plan.Agg{Func: plan.AggSum,
+				Arg: plan.Case{Whens: []plan.When{{Cond: bin(plan.OpGt, f, zero), Then: lit(plan.Int64(1))}}, Else: zero}}}}}
+		}},
 		{name: "case mixing text and integer fails", wantErr: plan.ErrTypeMismatch, expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: i}}, Else: col("s")}},
 		{name: "case literal that does not parse fails", wantErr: plan.ErrBadValue, expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: i}}, Else: lit(plan.String("x"))}},
 		{name: "case in a filter", node: func(scan plan.Node) plan.Node {

@@ -62,9 +62,14 @@ func compileGroupKeys(exprs []plan.Expr, in plan.Schema) ([]groupKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys[i] = groupKey{expr: e, strCol: -1}
-		if c, ok := colIndex(x, in); ok && e.typ == storage.TypeString {
-			keys[i].strCol = c
+		keys[i] = groupKey{expr: e, strCol: -1, int32Col: -1}
+		if c, ok := colIndex(x, in); ok {
+			switch e.typ {
+			case storage.TypeString:
+				keys[i].strCol = c
+			case storage.TypeInt32, storage.TypeDate:
+				keys[i].int32Col = c
+			}
 		}
 	}
 	return keys, nil

@@ -157,7 +157,94 @@ func compileCase(e plan.Case, in plan.Schema) (expr, error) {
 		}
 		els = castTo(x, t).eval
 	}
+	if len(e.Whens) == 1 && isLit(e.Whens[0].Then) && (e.Else == nil || isLit(e.Else)) && (isIntLike(t) || t == storage.TypeFloat64) {
+		return expr{t, caseConstEval(t, conds[0], thens[0], els, caseEval(t, conds, thens, els))}, nil
+	}
 	return expr{t, caseEval(t, conds, thens, els)}, nil
+}
+
+func isLit(e plan.Expr) bool {
+	_, ok := e.(plan.Lit)
+	return ok
+}
+
+// caseConstEval is CASE WHEN cond THEN c1 [ELSE c2] END with constant
+// numeric branches, the conditional-count idiom (sum(CASE WHEN x > 0 THEN
+// 1 ELSE 0 END)): one pass choosing between the two values by slot, no
+// sub-views. The branches are constants, so evaluating them over the
+// whole batch raises nothing that a lazy evaluation would not; should a
+// constant's cast fail, the general evaluator decides (it raises only if a
+// row takes that branch).
+func caseConstEval(t storage.ColumnType, cond, then, els, general evaluator) evaluator {
+	return func(b *batch) (*vector, error) {
+		tv, err := then(b)
+		if err != nil {
+			return general(b)
+		}
+		ev := constVector(t, b.n, true, 0, 0, "")
+		if els != nil {
+			if ev, err = els(b); err != nil {
+				return general(b)
+			}
+		}
+		c, err := cond(b)
+		if err != nil {
+			return nil, err
+		}
+		if c.cnst {
+			if c.isNull(0) || !c.bools[0] {
+				return ev, nil
+			}
+			return tv, nil
+		}
+		out := &vector{typ: t, n: b.n}
+		tn, en := tv.isNull(0), ev.isNull(0)
+		if tn || en {
+			out.nulls = make([]bool, b.n)
+		}
+		taken := func(k int) bool { return c.bools[k] && (c.nulls == nil || !c.nulls[k]) }
+		if isIntLike(t) {
+			x, y := constInt(tv), constInt(ev)
+			out.ints = make([]int64, b.n)
+			for k := range out.ints {
+				if taken(k) {
+					out.ints[k] = x
+				} else {
+					out.ints[k] = y
+				}
+			}
+		} else {
+			x, y := constFloat(tv), constFloat(ev)
+			out.flts = make([]float64, b.n)
+			for k := range out.flts {
+				if taken(k) {
+					out.flts[k] = x
+				} else {
+					out.flts[k] = y
+				}
+			}
+		}
+		if out.nulls != nil {
+			for k := range out.nulls {
+				out.nulls[k] = (taken(k) && tn) || (!taken(k) && en)
+			}
+		}
+		return out.finish(), nil
+	}
+}
+
+func constInt(v *vector) int64 {
+	if v.isNull(0) || v.ints == nil {
+		return 0
+	}
+	return v.ints[0]
+}
+
+func constFloat(v *vector) float64 {
+	if v.isNull(0) || v.flts == nil {
+		return 0
+	}
+	return v.flts[0]
 }
 
 func caseEval(t storage.ColumnType, conds, thens []evaluator, els evaluator) evaluator {

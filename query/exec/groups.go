@@ -11,6 +11,9 @@ import (
 type groupKey struct {
 	expr   expr
 	strCol int // input column index when the key is a string column, else -1
+	// int32Col is the input column index when the key is a 32-bit column
+	// (integer, date), read in its stored width; else -1.
+	int32Col int
 }
 
 // groupTable maps rows to dense group ids for one worker. With one key the
@@ -73,6 +76,12 @@ func (g *groupTable) assign(b *batch, gids []int32) ([]int32, error) {
 		if k.strCol >= 0 {
 			if d, ok := b.rec.Column(k.strCol).(*array.Dictionary); ok {
 				g.dicts[i].idsOfDictionary(b, d, g.ids[i])
+				continue
+			}
+		}
+		if k.int32Col >= 0 && b.cache[k.int32Col] == nil {
+			if vals, ok := int32Values(b.rec.Column(k.int32Col)); ok {
+				g.dicts[i].idsOfInt32(b.rec.Column(k.int32Col), vals, b.sel, g.ids[i])
 				continue
 			}
 		}

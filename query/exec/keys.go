@@ -2,7 +2,9 @@ package exec
 
 import (
 	"math"
+	"unsafe"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/stratadb/strata/storage"
@@ -138,6 +140,38 @@ func (d *keyDict) idsOfVector(v *vector, out []int32) {
 			out[k] = d.slotID(v, k)
 		}
 	}
+}
+
+// idsOfInt32 assigns ids to the view sel of a 32-bit column read in its
+// stored width (widening it to a vector first would copy every row).
+func (d *keyDict) idsOfInt32(a arrow.Array, vals []int32, sel []int32, out []int32) {
+	nulls := a.NullN() > 0
+	var last int32
+	lastID := int32(-1)
+	for k := range out {
+		r := row(sel, k)
+		if nulls && a.IsNull(r) {
+			out[k] = d.null()
+			continue
+		}
+		// Sorted chunks repeat keys in runs: skip the map then.
+		if x := vals[r]; lastID < 0 || x != last {
+			last, lastID = x, d.int(int64(x))
+		}
+		out[k] = lastID
+	}
+}
+
+// int32Values returns the values of an int32 or date32 array.
+func int32Values(a arrow.Array) ([]int32, bool) {
+	switch a := a.(type) {
+	case *array.Int32:
+		return a.Int32Values(), true
+	case *array.Date32:
+		ds := a.Date32Values()
+		return unsafe.Slice((*int32)(unsafe.SliceData(ds)), len(ds)), true
+	}
+	return nil, false
 }
 
 // idsOfCodes maps a dictionary-backed string vector to ids, looking each
