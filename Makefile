@@ -43,7 +43,8 @@ bench-pg:
 
 # Strata vs PostgreSQL and DuckDB (in-process, on a temporary file) on telemetry at
 # 10M rows. The duckdb build tag links DuckDB's cgo binding: the first
-# build downloads a few hundred MB and takes a while. Not part of CI.
+# build downloads its static library (~130 MB unpacked) and takes a while.
+# Not part of CI.
 bench-duckdb:
 	$(GO) run -tags duckdb ./cmd/strata bench --duckdb --dataset telemetry --rows 10000000
 
