@@ -165,7 +165,12 @@ type stringSource struct {
 	isDict  bool
 	dict    byteColumn
 	dictVal validity
-	codes   []int32           // the indices of chunk dictionaries (any width), widened
+	// The indices of chunk dictionaries, in their stored width: a batch
+	// split over partitions is read once per partition, and widening all
+	// of its codes each time would cost more than the gather.
+	codes8  []uint8
+	codes16 []uint16
+	codes32 []int32
 	foreign *array.Dictionary // any other index type
 	valid   validity
 }
@@ -178,11 +183,11 @@ func stringSourceOf(a arrow.Array) stringSource {
 		s.dictVal = validityOf(d.Dictionary())
 		switch idx := d.Indices().(type) {
 		case *array.Int32:
-			s.codes = idx.Int32Values()
+			s.codes32 = idx.Int32Values()
 		case *array.Uint8:
-			s.codes = widenCodes(idx.Uint8Values())
+			s.codes8 = idx.Uint8Values()
 		case *array.Uint16:
-			s.codes = widenCodes(idx.Uint16Values())
+			s.codes16 = idx.Uint16Values()
 		default:
 			s.foreign = d
 		}
@@ -198,9 +203,14 @@ func (s *stringSource) dictIndex(i int) int {
 		return -1
 	}
 	var k int
-	if s.codes != nil {
-		k = int(s.codes[i])
-	} else {
+	switch {
+	case s.codes8 != nil:
+		k = int(s.codes8[i])
+	case s.codes16 != nil:
+		k = int(s.codes16[i])
+	case s.codes32 != nil:
+		k = int(s.codes32[i])
+	default:
 		k = s.foreign.GetValueIndex(i)
 	}
 	if !s.dictVal.valid(k) {
@@ -450,14 +460,6 @@ func gatherPlainBytes(mem memory.Allocator, dt arrow.DataType, srcs []arrow.Arra
 	}
 	validity, nulls := gatherValidity(mem, srcs, refs)
 	return makeArray(dt, n, []*memory.Buffer{validity, offBuf, dataBuf}, nulls)
-}
-
-func widenCodes[T uint8 | uint16](cs []T) []int32 {
-	out := make([]int32, len(cs))
-	for i, c := range cs {
-		out[i] = int32(c)
-	}
-	return out
 }
 
 // codePlain codes the rows of plain (not dictionary-encoded) sources,
