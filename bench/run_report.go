@@ -116,11 +116,7 @@ func renderMarkdown(res *SuiteResult) string {
 	p("| Go | %s |\n", e.GoVersion)
 	p("| Strata | %s (commit %s), %s |\n", e.StrataVersion, orDash(e.Commit), e.StrataSource)
 	p("| PostgreSQL | %s |\n", e.PostgresVersion)
-	if c.PostgresURL == "" {
-		p("| PostgreSQL server | private (initdb on loopback, fsync on, started by the suite) |\n")
-	} else {
-		p("| PostgreSQL server | given by --postgres-url |\n")
-	}
+	p("| PostgreSQL server | %s |\n", orDash(e.PostgresSource))
 	p("| Datasets | %s |\n", datasetNames(res))
 	p("| Rows | %d per dataset |\n", c.Rows)
 	p("| Seed | %d |\n", c.Seed)
@@ -157,6 +153,14 @@ func renderMarkdown(res *SuiteResult) string {
 			p("| DuckDB | %s | %s | %s | — | — |\n", d.DuckDBLoad.Method, dur(d.DuckDBLoad.Copy), rate(d.DuckDBLoad.RowsPerSecond()))
 		}
 		p("\n")
+		if pr := d.PostgresLoad.RowsPerSecond(); pr > 0 {
+			p("Strata loads %.2f× PostgreSQL's COPY rate. ", d.StrataLoad.RowsPerSecond()/pr)
+		}
+		if Pregenerated(d.Rows) {
+			p("The rows were generated into memory before the loads, which time only the engines.\n\n")
+		} else {
+			p("The rows were generated while loading (above %d rows they are not held in memory), so the times include the generator.\n\n", pregenerateMaxRows)
+		}
 		p("### Memory and size\n\n| | Bytes |\n|---|---:|\n")
 		p("| Strata table in memory (node status data_bytes) | %s |\n", bytesOrNA(d.StrataDataBytes))
 		if c.DuckDB {

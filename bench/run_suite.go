@@ -216,13 +216,12 @@ func RunSuite(ctx context.Context, cfg SuiteConfig) (res *SuiteResult, err error
 	defer st.close()
 
 	res = &SuiteResult{Config: cfg, Env: environment(cfg.Version, pg.version, st)}
-	res.Env.StrataLoadPath = "Go client Writer (gRPC, Arrow IPC)"
-	if st.c == nil {
-		res.Env.StrataLoadPath = "COPY FROM STDIN (binary) over pgx"
-	}
+	res.Env.StrataLoadPath = "Go client Writer (gRPC, Arrow IPC, one producer, 64Ki-row batches)"
+	res.Env.PostgresSource = pg.source
 	if dd != nil {
 		dd.describe(&res.Env)
 	}
+	defer releaseGenerated()
 	for _, ds := range cfg.Datasets {
 		dr, err := runDataset(ctx, cfg, ds, pg, st, dd, log)
 		if err != nil {
