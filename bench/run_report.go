@@ -76,7 +76,8 @@ func environment(version, pgVersion string, st *strataSide) Environment {
 }
 
 // writeReport writes report.md and ratios.svg into the output directory,
-// and copies the Markdown to cfg.UpdateResults if set.
+// and copies the Markdown to cfg.UpdateResults if set, with the chart
+// beside it.
 func writeReport(res *SuiteResult) error {
 	md := renderMarkdown(res)
 	res.Markdown = filepath.Join(res.Config.OutDir, "report.md")
@@ -88,7 +89,11 @@ func writeReport(res *SuiteResult) error {
 		return err
 	}
 	if res.Config.UpdateResults != "" {
+		// The Markdown shows the chart as ratios.svg, beside it.
 		if err := os.WriteFile(res.Config.UpdateResults, []byte(md), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(filepath.Dir(res.Config.UpdateResults), "ratios.svg"), []byte(renderChart(res)), 0o644); err != nil {
 			return err
 		}
 	}
