@@ -198,39 +198,37 @@ func caseConstEval(t storage.ColumnType, cond, then, els, general evaluator) eva
 			return tv, nil
 		}
 		out := &vector{typ: t, n: b.n}
-		tn, en := tv.isNull(0), ev.isNull(0)
-		if tn || en {
-			out.nulls = make([]bool, b.n)
+		// taken[k]: the condition is true (not false, not NULL).
+		taken := c.bools[:b.n]
+		if c.nulls != nil {
+			taken = make([]bool, b.n)
+			for k, x := range c.bools[:b.n] {
+				taken[k] = x && !c.nulls[k]
+			}
 		}
-		taken := func(k int) bool { return c.bools[k] && (c.nulls == nil || !c.nulls[k]) }
 		if isIntLike(t) {
-			x, y := constInt(tv), constInt(ev)
-			out.ints = make([]int64, b.n)
-			for k := range out.ints {
-				if taken(k) {
-					out.ints[k] = x
-				} else {
-					out.ints[k] = y
-				}
-			}
+			out.ints = choose(taken, constInt(tv), constInt(ev))
 		} else {
-			x, y := constFloat(tv), constFloat(ev)
-			out.flts = make([]float64, b.n)
-			for k := range out.flts {
-				if taken(k) {
-					out.flts[k] = x
-				} else {
-					out.flts[k] = y
-				}
-			}
+			out.flts = choose(taken, constFloat(tv), constFloat(ev))
 		}
-		if out.nulls != nil {
-			for k := range out.nulls {
-				out.nulls[k] = (taken(k) && tn) || (!taken(k) && en)
-			}
+		if tn, en := tv.isNull(0), ev.isNull(0); tn || en {
+			out.nulls = choose(taken, tn, en)
 		}
 		return out.finish(), nil
 	}
+}
+
+// choose is x where taken, else y.
+func choose[T any](taken []bool, x, y T) []T {
+	out := make([]T, len(taken))
+	for k, t := range taken {
+		if t {
+			out[k] = x
+		} else {
+			out[k] = y
+		}
+	}
+	return out
 }
 
 func constInt(v *vector) int64 {

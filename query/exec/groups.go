@@ -95,6 +95,16 @@ func (g *groupTable) assign(b *batch, gids []int32) ([]int32, error) {
 	case 1:
 		copy(gids, g.ids[0])
 		g.n = g.dicts[0].len()
+	case 2:
+		// Sorted chunks repeat key pairs in runs: reuse the last group.
+		a, b := g.ids[0], g.ids[1]
+		for s := range gids {
+			if s > 0 && a[s] == a[s-1] && b[s] == b[s-1] {
+				gids[s] = gids[s-1]
+				continue
+			}
+			gids[s] = g.group(g.ids, s)
+		}
 	default:
 		for s := range gids {
 			gids[s] = g.group(g.ids, s)

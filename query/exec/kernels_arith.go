@@ -16,6 +16,12 @@ func mergeNulls(a, b *vector, n int, cnst bool) []bool {
 	if cnst {
 		return []bool{a.isNull(0) || b.isNull(0)}
 	}
+	// One side without NULLs (a column against a constant): the other's.
+	for _, x := range [2][2]*vector{{a, b}, {b, a}} {
+		if !x[1].hasNulls() && !x[0].cnst && len(x[0].nulls) >= n {
+			return append([]bool(nil), x[0].nulls[:n]...)
+		}
+	}
 	out := make([]bool, n)
 	for i := range out {
 		out[i] = a.isNull(i) || b.isNull(i)

@@ -70,8 +70,47 @@ func compareOrdered[T cmp.Ordered](op plan.BinOp, xs, ys []T, sa, sb int, out []
 // compareFloats uses PostgreSQL's order: NaN equals NaN and is above
 // every number.
 func compareFloats(op plan.BinOp, xs, ys []float64, sa, sb int, out []bool) {
+	if sa == 1 && sb == 0 && ys[0] == ys[0] {
+		compareFloatsConst(op, xs[:len(out)], ys[0], out)
+		return
+	}
 	for i := range out {
 		out[i] = testCmp(op, storage.CompareFloat(xs[i*sa], ys[i*sb]))
+	}
+}
+
+// compareFloatsConst compares with a constant that is not NaN using the
+// machine's comparisons, which agree with CompareFloat's order but for a
+// NaN x: CompareFloat puts NaN above every number, IEEE makes every
+// comparison with it false, so > and >= add it back.
+func compareFloatsConst(op plan.BinOp, xs []float64, c float64, out []bool) {
+	switch op {
+	case plan.OpEq:
+		for i, x := range xs {
+			out[i] = x == c
+		}
+	case plan.OpNe:
+		for i, x := range xs {
+			out[i] = x != c
+		}
+	case plan.OpLt:
+		for i, x := range xs {
+			out[i] = x < c
+		}
+	case plan.OpLe:
+		for i, x := range xs {
+			out[i] = x <= c
+		}
+	case plan.OpGt:
+		for i, x := range xs {
+			out[i] = x > c || x != x
+		}
+	case plan.OpGe:
+		for i, x := range xs {
+			out[i] = x >= c || x != x
+		}
+	default:
+		panic("BUG: not a comparison")
 	}
 }
 
