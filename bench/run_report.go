@@ -131,6 +131,7 @@ func renderMarkdown(res *SuiteResult) string {
 	p("| Strata load path | %s |\n", e.StrataLoadPath)
 	p("| PostgreSQL load path | COPY FROM STDIN (binary, pgx CopyFrom), then the indexes, then ANALYZE |\n")
 	p("| Query path | %s |\n", e.QueryPath)
+	p("| Answers | every query's rows compared between the engines before timing: numbers as numbers, floats within %g relative (sums in a different order round differently), timestamps as instants; a mismatch fails the run |\n", FloatTolerance)
 	if c.DuckDB {
 		p("| DuckDB | %s |\n", e.DuckDBVersion)
 		p("| DuckDB database | %s |\n", e.DuckDBSource)
@@ -151,6 +152,14 @@ func renderMarkdown(res *SuiteResult) string {
 	}
 	for _, d := range res.Datasets {
 		p("## %s (%d rows)\n\n", d.Name, d.Rows)
+		if ds := datasetNamed(c.Datasets, d.Name); ds != nil {
+			p("Strata: `%s`\n\n", ds.StrataDDL)
+			p("PostgreSQL: `%s`, then:\n\n", ds.PostgresDDL)
+			for _, ix := range ds.PostgresIndexes {
+				p("- `%s`\n", ix)
+			}
+			p("\n")
+		}
 		p("### Load\n\n| Engine | Method | Load | rows/s | Indexes | ANALYZE |\n|---|---|---:|---:|---:|---:|\n")
 		p("| Strata | %s | %s | %s | — | — |\n", d.StrataLoad.Method, dur(d.StrataLoad.Copy), rate(d.StrataLoad.RowsPerSecond()))
 		p("| PostgreSQL | COPY | %s | %s | %s | %s |\n", dur(d.PostgresLoad.Copy), rate(d.PostgresLoad.RowsPerSecond()), dur(d.PostgresLoad.Index), dur(d.PostgresLoad.Analyze))
@@ -342,4 +351,13 @@ func bytesOrNA(n int64) string {
 		return "n/a (not measured: node given by --strata-addr)"
 	}
 	return bytesStr(n)
+}
+
+func datasetNamed(ds []*Dataset, name string) *Dataset {
+	for _, d := range ds {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
 }
