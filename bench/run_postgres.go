@@ -185,6 +185,13 @@ func (p *postgresSide) load(ctx context.Context, ds *Dataset, rows, seed int64, 
 		return res, fmt.Errorf("postgres: ANALYZE: %w", err)
 	}
 	res.Analyze = time.Since(start)
+	// Write the loaded pages out now: left to the checkpointer, gigabytes
+	// of dirty pages would be flushed while the next engine loads, and its
+	// fsyncs would wait behind them.
+	log.Printf("postgres: CHECKPOINT")
+	if _, err := p.conn.Exec(ctx, "CHECKPOINT"); err != nil {
+		log.Printf("postgres: CHECKPOINT: %v (continuing)", err)
+	}
 	return res, nil
 }
 

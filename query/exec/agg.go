@@ -83,6 +83,12 @@ func (a *countAgg) update(v *vector, n int, gids []int32) error {
 		for _, g := range gids {
 			a.counts[g]++
 		}
+	case !v.cnst && v.nulls != nil && gids != nil:
+		for k, null := range v.nulls[:n] {
+			if !null {
+				a.counts[gids[k]]++
+			}
+		}
 	default:
 		nonNull(v, gids, func(_ int, g int32) { a.counts[g]++ })
 	}
@@ -296,6 +302,15 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 			sums[g] += x
 			counts[g]++
 		}
+	case !v.cnst && v.nulls != nil && gids != nil:
+		sums, counts := a.sums, a.counts
+		for k, null := range v.nulls[:n] {
+			if !null {
+				g := gids[k]
+				sums[g] += v.flts[k]
+				counts[g]++
+			}
+		}
 	default:
 		nonNull(v, gids, func(k int, g int32) {
 			a.sums[g] += v.flts[v.at(k)]
@@ -304,6 +319,11 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 	}
 	return nil
 }
+
+// takesNulls marks the aggregators whose update skips NULL slots itself,
+// cheaper than compacting the input first.
+func (*countAgg) takesNulls()    {}
+func (*floatSumAgg) takesNulls() {}
 
 func (a *floatSumAgg) merge(o aggregator, gmap []int32) {
 	b := o.(*floatSumAgg)

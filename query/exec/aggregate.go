@@ -170,9 +170,11 @@ func (r *run) aggregateMorsel(in *input, m morsel, filters []filterStep, specs [
 				return err
 			}
 		}
-		in, skip := in.withoutNulls(fused)
-		if skip {
-			continue
+		if _, ok := a.(interface{ takesNulls() }); !ok || fused {
+			var skip bool
+			if in, skip = in.withoutNulls(fused); skip {
+				continue
+			}
 		}
 		if fused {
 			if cu, ok := a.(codeUpdater); ok && cu.updateCodes(in.v, in.codes, remap) {

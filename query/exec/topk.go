@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -82,7 +83,13 @@ func (r *run) topOfColumns(in *input, pred plan.Expr, proj []plan.Named, cols []
 	}
 	types := typesOf(schema)
 	out := make([]arrow.RecordBatch, len(in.morsels))
-	err = forEachMorsel(r.ctx, r.workersFor(len(in.morsels)), len(in.morsels), func(_, i int) error {
+	bound := newTopBound(in, schema, cols, keys)
+	order := bound.order(in.morsels)
+	err = forEachMorsel(r.ctx, r.workersFor(len(in.morsels)), len(in.morsels), func(_, at int) error {
+		i := order[at]
+		if bound.skips(in.morsels[i].chunk) {
+			return nil
+		}
 		b, done, err := r.startMorsel(in, in.morsels[i], filters)
 		if err != nil {
 			return err
@@ -103,6 +110,9 @@ func (r *run) topOfColumns(in *input, pred plan.Expr, proj []plan.Named, cols []
 		rows, err := topRows(schema, vb, keys, k)
 		if err != nil {
 			return err
+		}
+		if rows != nil && bound != nil {
+			bound.offer(view.Column(bound.view), rows)
 		}
 		if rows == nil { // all of the view's rows
 			rows = b.sel
@@ -258,4 +268,149 @@ func rowKeyOf(a arrow.Array, sel []int32, key plan.SortKey) (func(x, y int32) in
 		}
 		return c
 	}, true
+}
+
+// topBound is the first sort key's value a row must reach to enter the
+// top k: the worst first key among some morsel's k kept rows (k rows at
+// least that good exist). A chunk whose statistics put every row strictly
+// behind it holds no row of the answer and is skipped; morsels are taken
+// best statistics first, so the bound rises early. It applies when the
+// first key is a float or integer-like column of a table; nil otherwise.
+type topBound struct {
+	mu               sync.Mutex
+	col, view        int // the key's input column, and its column in the view
+	desc, nullsFirst bool
+	float            bool
+	has              bool
+	f                float64
+	i                int64
+}
+
+func newTopBound(in *input, schema plan.Schema, cols []int, keys []plan.SortKey) *topBound {
+	j, ok := colIndex(keys[0].Expr, schema)
+	if !ok || in.table == nil {
+		return nil
+	}
+	t := schema[j].Type
+	if t != storage.TypeFloat64 && (!isIntLike(t) || t == storage.TypeBool) {
+		return nil
+	}
+	return &topBound{col: cols[j], view: j, desc: keys[0].Desc, nullsFirst: keys[0].NullsFirst(), float: t == storage.TypeFloat64}
+}
+
+// order lists the morsels best statistics first (all in place when there
+// is no bound); results stay indexed by morsel, so the order of the rows
+// does not change.
+func (t *topBound) order(ms []morsel) []int {
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	if t == nil {
+		return order
+	}
+	best := func(m morsel) (float64, bool) {
+		if m.chunk == nil {
+			return 0, false
+		}
+		st := m.chunk.Stats(t.col)
+		if !st.HasRange {
+			return 0, false
+		}
+		switch {
+		case t.float && t.desc:
+			return st.MaxFloat, true
+		case t.float:
+			return -st.MinFloat, true
+		case t.desc:
+			return float64(st.MaxInt), true
+		}
+		return -float64(st.MinInt), true
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, okx := best(ms[a])
+		y, oky := best(ms[b])
+		switch {
+		case okx != oky: // chunks without a range first: they cannot be skipped
+			if !okx {
+				return -1
+			}
+			return 1
+		case !okx:
+			return 0
+		}
+		return cmp.Compare(y, x)
+	})
+	return order
+}
+
+// skips reports whether every row of chunk c sorts strictly after the bound.
+func (t *topBound) skips(c *storage.Chunk) bool {
+	if t == nil || c == nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := c.Stats(t.col)
+	if !t.has || !st.HasRange || (st.NullCount > 0 && t.nullsFirst) {
+		return false
+	}
+	switch {
+	case t.float && t.desc:
+		return storage.CompareFloat(st.MaxFloat, t.f) < 0
+	case t.float:
+		return storage.CompareFloat(st.MinFloat, t.f) > 0
+	case t.desc:
+		return st.MaxInt < t.i
+	}
+	return st.MinInt > t.i
+}
+
+// offer raises the bound to the worst first key of a morsel's k kept rows
+// (positions in a, the key's column).
+func (t *topBound) offer(a arrow.Array, rows []int32) {
+	if t == nil || len(rows) == 0 {
+		return
+	}
+	var wf float64
+	var wi int64
+	first := true
+	for _, r := range rows {
+		if a.IsNull(int(r)) {
+			if t.nullsFirst {
+				continue // NULLs come first: never the worst of the kept rows
+			}
+			return // a NULL is the worst, and bounds nothing
+		}
+		var f float64
+		var i int64
+		if t.float {
+			f = a.(*array.Float64).Value(int(r))
+		} else {
+			i = intReader(a)(int(r))
+		}
+		if first || t.worse(f, i, wf, wi) {
+			wf, wi, first = f, i, false
+		}
+	}
+	if first {
+		return // only NULLs
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.has || t.worse(t.f, t.i, wf, wi) {
+		t.f, t.i, t.has = wf, wi, true
+	}
+}
+
+// worse reports whether first key (f, i) sorts after (g, j).
+func (t *topBound) worse(f float64, i int64, g float64, j int64) bool {
+	c := cmp.Compare(i, j)
+	if t.float {
+		c = storage.CompareFloat(f, g)
+	}
+	if t.desc {
+		return c < 0
+	}
+	return c > 0
 }
