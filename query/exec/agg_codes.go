@@ -230,3 +230,37 @@ func (a *floatSumAgg) updateByteCodes(flts []float64, codes []uint8, remap []int
 		}
 	}
 }
+
+// updateCodes folds integer min/max per dictionary code: one pass over
+// the codes, then one fold per code into its group.
+func (a *minMaxAgg) updateCodes(v *vector, codes codeSlice, remap []int32) bool {
+	if v.hasNulls() || v.cnst || v.ints == nil {
+		return false
+	}
+	best := make([]int64, len(remap))
+	seen := make([]bool, len(remap))
+	switch {
+	case codes.u8 != nil:
+		intMinMaxByCode(codes.u8, v.ints, best, seen, a.max)
+	case codes.u16 != nil:
+		intMinMaxByCode(codes.u16, v.ints, best, seen, a.max)
+	default:
+		intMinMaxByCode(codes.i32, v.ints, best, seen, a.max)
+	}
+	for c, g := range remap {
+		if g >= 0 && seen[c] {
+			a.int(g, best[c])
+		}
+	}
+	return true
+}
+
+func intMinMaxByCode[T code](cs []T, xs []int64, best []int64, seen []bool, isMax bool) {
+	xs = xs[:len(cs)]
+	for k, c := range cs {
+		x := xs[k]
+		if !seen[c] || (isMax && x > best[c]) || (!isMax && x < best[c]) {
+			best[c], seen[c] = x, true
+		}
+	}
+}

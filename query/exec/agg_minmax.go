@@ -44,6 +44,10 @@ func (a *minMaxAgg) update(v *vector, n int, gids []int32) error {
 		nonNull(v, gids, func(k int, g int32) { a.str(g, v.strs[v.at(k)]) })
 	case gids == nil && !v.hasNulls() && !v.cnst:
 		a.intRun(v.ints)
+	case v.ints != nil && !v.hasNulls() && !v.cnst:
+		for k, x := range v.ints[:n] {
+			a.int(gids[k], x)
+		}
 	default:
 		nonNull(v, gids, func(k int, g int32) { a.int(g, v.ints[v.at(k)]) })
 	}
