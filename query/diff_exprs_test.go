@@ -150,6 +150,10 @@ func caseCases() []exprCase {
 		{name: "case constant branches without else", expr: plan.Case{Whens: []plan.When{{Cond: bin(plan.OpGt, i, lit(plan.Int64(2))), Then: lit(plan.Int32(7))}}}},
 		{name: "case constant branches, NULL then", expr: plan.Case{Whens: []plan.When{{Cond: col("b"), Then: lit(plan.Null())}}, Else: lit(plan.Int64(3))}},
 		{name: "case constant branches, constant condition", expr: plan.Case{Whens: []plan.When{{Cond: lit(plan.Bool(true)), Then: lit(plan.Int64(4))}}, Else: zero}},
+		{name: "min and max of a NULL-free integer by a dictionary string", node: func(scan plan.Node) plan.Node {
+			return &plan.Aggregate{Input: scan, GroupBy: []plan.Named{{Name: "s", Expr: col("s")}}, Aggs: []plan.NamedAgg{
+				{Name: "lo", Agg: plan.Agg{Func: plan.AggMin, Arg: col("id")}}, {Name: "hi", Agg: plan.Agg{Func: plan.AggMax, Arg: col("id")}}}}
+		}},
 		{name: "sum of a conditional count", node: func(scan plan.Node) plan.Node {
 			return &plan.Aggregate{Input: scan, GroupBy: []plan.Named{{Name: "b", Expr: col("b")}}, Aggs: []plan.NamedAgg{{Name: "wet", Agg: plan.Agg{Func: plan.AggSum,
 				Arg: plan.Case{Whens: []plan.When{{Cond: bin(plan.OpGt, f, zero), Then: lit(plan.Int64(1))}}, Else: zero}}}}}

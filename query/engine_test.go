@@ -104,3 +104,32 @@ func TestEngineSmoke(t *testing.T) {
 	require.Greater(t, res.Stats.ChunksPruned, 0)
 	t.Logf("stats: %+v", res.Stats)
 }
+
+// Min and max of an integer grouped by a dictionary-encoded string take
+// the per-code path; every host's n runs over i ≡ h (mod 10).
+func TestMinMaxByDictionaryCode(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	s := loadMetrics(t, mem, 10000)
+	t.Cleanup(s.Close)
+	res, err := query.Execute(context.Background(), s, &plan.Sort{
+		Input: &plan.Aggregate{
+			Input:   &plan.Scan{Table: "metrics"},
+			GroupBy: []plan.Named{{Name: "host", Expr: col("host")}},
+			Aggs: []plan.NamedAgg{
+				{Name: "lo", Agg: plan.Agg{Func: plan.AggMin, Arg: col("n")}},
+				{Name: "hi", Agg: plan.Agg{Func: plan.AggMax, Arg: col("n")}},
+			},
+		},
+		Keys: []plan.SortKey{{Expr: col("host")}},
+	}, query.Options{Allocator: mem})
+	require.NoError(t, err)
+	t.Cleanup(res.Release)
+	require.EqualValues(t, 10, res.NumRows())
+	r := res.Records[0]
+	for h := 0; h < 10; h++ {
+		require.Equal(t, fmt.Sprintf("h%d", h), r.Column(0).(*array.String).Value(h))
+		require.EqualValues(t, h, r.Column(1).(*array.Int64).Value(h), "min n of h%d", h)
+		require.EqualValues(t, 9990+h, r.Column(2).(*array.Int64).Value(h), "max n of h%d", h)
+	}
+}
