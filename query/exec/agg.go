@@ -80,15 +80,9 @@ func (a *countAgg) update(v *vector, n int, gids []int32) error {
 	case gids == nil && (a.star || !v.hasNulls()):
 		a.counts[0] += int64(n)
 	case a.star || !v.hasNulls():
-		for _, g := range gids {
-			a.counts[g]++
-		}
+		countRuns(a.counts, gids, nil)
 	case !v.cnst && v.nulls != nil && gids != nil:
-		for k, null := range v.nulls[:n] {
-			if !null {
-				a.counts[gids[k]]++
-			}
-		}
+		countRuns(a.counts, gids, v.nulls[:n])
 	default:
 		nonNull(v, gids, func(_ int, g int32) { a.counts[g]++ })
 	}
@@ -296,21 +290,9 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 		a.sums[0] += sum4(v.flts)
 		a.counts[0] += int64(len(v.flts))
 	case !v.hasNulls() && !v.cnst:
-		sums, counts := a.sums, a.counts
-		for k, x := range v.flts {
-			g := gids[k]
-			sums[g] += x
-			counts[g]++
-		}
+		a.sumRuns(v.flts[:n], gids, nil)
 	case !v.cnst && v.nulls != nil && gids != nil:
-		sums, counts := a.sums, a.counts
-		for k, null := range v.nulls[:n] {
-			if !null {
-				g := gids[k]
-				sums[g] += v.flts[k]
-				counts[g]++
-			}
-		}
+		a.sumRuns(v.flts[:n], gids, v.nulls[:n])
 	default:
 		nonNull(v, gids, func(k int, g int32) {
 			a.sums[g] += v.flts[v.at(k)]
@@ -318,6 +300,51 @@ func (a *floatSumAgg) update(v *vector, n int, gids []int32) error {
 		})
 	}
 	return nil
+}
+
+// countRuns adds to counts[g] the slots of each group g (the non-NULL
+// ones when nulls is set). Sorted chunks give a group long runs of
+// slots, so a run is counted in a register and stored once: adding to
+// counts[g] slot by slot makes each add wait for the previous store.
+func countRuns(counts []int64, gids []int32, nulls []bool) {
+	if len(gids) == 0 {
+		return
+	}
+	g, acc := gids[0], int64(0)
+	for k, gk := range gids {
+		if gk != g {
+			counts[g] += acc
+			g, acc = gk, 0
+		}
+		if nulls == nil {
+			acc++
+		} else {
+			acc += 1 - b2i(nulls[k]) // no branch on data
+		}
+	}
+	counts[g] += acc
+}
+
+// sumRuns is countRuns for a float sum and count, skipping NULLs.
+func (a *floatSumAgg) sumRuns(xs []float64, gids []int32, nulls []bool) {
+	if len(gids) == 0 {
+		return
+	}
+	g, sum, cnt := gids[0], 0.0, int64(0)
+	for k, gk := range gids[:len(xs)] {
+		if gk != g {
+			a.sums[g] += sum
+			a.counts[g] += cnt
+			g, sum, cnt = gk, 0, 0
+		}
+		if nulls != nil && nulls[k] {
+			continue
+		}
+		sum += xs[k]
+		cnt++
+	}
+	a.sums[g] += sum
+	a.counts[g] += cnt
 }
 
 // takesNulls marks the aggregators whose update skips NULL slots itself,

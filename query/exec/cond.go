@@ -1,6 +1,9 @@
 package exec
 
 import (
+	"math"
+	"unsafe"
+
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
 )
@@ -207,26 +210,29 @@ func caseConstEval(t storage.ColumnType, cond, then, els, general evaluator) eva
 			}
 		}
 		if isIntLike(t) {
-			out.ints = choose(taken, constInt(tv), constInt(ev))
+			out.ints = chooseInts(taken, constInt(tv), constInt(ev))
 		} else {
-			out.flts = choose(taken, constFloat(tv), constFloat(ev))
+			x, y := math.Float64bits(constFloat(tv)), math.Float64bits(constFloat(ev))
+			bits := chooseInts(taken, int64(x), int64(y))
+			out.flts = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(bits))), len(bits))
 		}
 		if tn, en := tv.isNull(0), ev.isNull(0); tn || en {
-			out.nulls = choose(taken, tn, en)
+			out.nulls = make([]bool, b.n)
+			for k, tk := range taken {
+				out.nulls[k] = (tk && tn) || (!tk && en)
+			}
 		}
 		return out.finish(), nil
 	}
 }
 
-// choose is x where taken, else y.
-func choose[T any](taken []bool, x, y T) []T {
-	out := make([]T, len(taken))
+// chooseInts is x where taken, else y, without a branch per slot: the
+// condition is data (rain or not), which a branch predictor cannot learn.
+func chooseInts(taken []bool, x, y int64) []int64 {
+	out := make([]int64, len(taken))
+	d := x ^ y
 	for k, t := range taken {
-		if t {
-			out[k] = x
-		} else {
-			out[k] = y
-		}
+		out[k] = y ^ (d & -b2i(t))
 	}
 	return out
 }

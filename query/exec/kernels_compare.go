@@ -101,13 +101,13 @@ func compareFloatsConst(op plan.BinOp, xs []float64, c float64, out []bool) {
 		for i, x := range xs {
 			out[i] = x <= c
 		}
-	case plan.OpGt:
+	case plan.OpGt: // x > c and x is NaN exclude each other: != is their or, without a branch
 		for i, x := range xs {
-			out[i] = x > c || x != x
+			out[i] = (x > c) != (x != x)
 		}
 	case plan.OpGe:
 		for i, x := range xs {
-			out[i] = x >= c || x != x
+			out[i] = (x >= c) != (x != x)
 		}
 	default:
 		panic("BUG: not a comparison")

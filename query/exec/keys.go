@@ -148,6 +148,15 @@ func (d *keyDict) idsOfInt32(a arrow.Array, vals []int32, sel []int32, out []int
 	nulls := a.NullN() > 0
 	var last int32
 	lastID := int32(-1)
+	if sel == nil && !nulls {
+		for k, x := range vals[:len(out)] {
+			if lastID < 0 || x != last {
+				last, lastID = x, d.int(int64(x))
+			}
+			out[k] = lastID
+		}
+		return
+	}
 	for k := range out {
 		r := row(sel, k)
 		if nulls && a.IsNull(r) {
