@@ -326,3 +326,9 @@ func connectUTC(ctx context.Context, url string) (*pgx.Conn, error) {
 	cc.RuntimeParams["timezone"] = "UTC"
 	return pgx.ConnectConfig(ctx, cc)
 }
+
+// drop drops a dataset's table and its indexes.
+func (p *postgresSide) drop(ctx context.Context, table string) error {
+	_, err := p.conn.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{table}.Sanitize())
+	return err
+}

@@ -178,8 +178,9 @@ func (s *strataSide) load(ctx context.Context, ds *Dataset, rows, seed int64, ba
 	return res, nil
 }
 
-// memory returns the bytes of stored data (all tables; the suite loads one
-// at a time) and the node's resident memory, both from its status. An
+// memory returns the bytes of stored data (all the node's tables: the
+// suite drops each dataset's table before it loads the next) and the
+// node's resident memory, both from its status. An
 // in-process node shares its process with the suite, so its RSS includes
 // the suite's client and generated data.
 func (s *strataSide) memory(ctx context.Context) (dataBytes, rss int64) {
@@ -190,4 +191,10 @@ func (s *strataSide) memory(ctx context.Context) (dataBytes, rss int64) {
 		return 0, 0
 	}
 	return st.GetDataBytes(), st.GetRssBytes()
+}
+
+// drop drops a dataset's table, freeing its memory.
+func (s *strataSide) drop(ctx context.Context, table string) error {
+	_, err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+table)
+	return err
 }

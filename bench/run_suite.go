@@ -252,6 +252,10 @@ func runDataset(ctx context.Context, cfg SuiteConfig, ds *Dataset, pg *postgresS
 	if dr.StrataLoad, err = st.load(ctx, ds, cfg.Rows, cfg.Seed, cfg.BatchRows, log); err != nil {
 		return dr, err
 	}
+	// Each dataset's tables go when it is done, so the next dataset's sizes
+	// (node data bytes, RSS) and memory are its own.
+	defer pg.drop(context.WithoutCancel(ctx), ds.Table)
+	defer st.drop(context.WithoutCancel(ctx), ds.Table)
 	dr.StrataDataBytes, dr.StrataRSS = st.memory(ctx)
 	if dd != nil {
 		if dr.DuckDBLoad, err = dd.load(ctx, ds, cfg.Rows, cfg.Seed, cfg.BatchRows, log); err != nil {
