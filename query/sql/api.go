@@ -1,8 +1,6 @@
 package sql
 
 import (
-	"errors"
-
 	"github.com/stratadb/strata/query/plan"
 	"github.com/stratadb/strata/storage"
 )
@@ -31,9 +29,6 @@ type Prepared struct {
 	Params  []storage.ColumnType // Params[0] is $1
 	Columns []Column
 }
-
-// ErrNotImplemented marks a stub while the package is being built.
-var ErrNotImplemented = errors.New("sql: not implemented yet")
 
 // Parse splits text into statements. Errors are *Error with a SQLSTATE
 // and, for syntax errors, the 1-based character position. A query's
