@@ -62,7 +62,9 @@ func startStrata(ctx context.Context, addr, version string, noSync bool, log *pr
 		s.close()
 		return nil, fmt.Errorf("connect to Strata at %s: %w", addr, err)
 	}
-	if err := waitNodeReady(ctx, s.c); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.c.WaitReady(wctx); err != nil {
 		s.close()
 		return nil, fmt.Errorf("Strata at %s: %w", addr, err)
 	}
@@ -103,22 +105,6 @@ func reachableAddr(reached, listen string) string {
 		return net.JoinHostPort(h, port)
 	}
 	return net.JoinHostPort("127.0.0.1", port)
-}
-
-func waitNodeReady(ctx context.Context, c *client.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for {
-		st, err := c.Status(ctx)
-		if err == nil && st.GetReady() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the Strata node did not become ready: %v", err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 func (s *strataSide) close() {

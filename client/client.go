@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
@@ -123,4 +124,23 @@ func (c *Client) Versions(ctx context.Context, table string) ([]*stratapb.Versio
 // Status reports the node's Raft state and sizes.
 func (c *Client) Status(ctx context.Context) (*stratapb.StatusResponse, error) {
 	return c.rpc.Status(ctx, &stratapb.StatusRequest{})
+}
+
+// WaitReady polls the node's status until it reports ready (its log
+// replayed) or ctx ends; the error then carries the last status error.
+func (c *Client) WaitReady(ctx context.Context) error {
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.GetReady() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
+			return fmt.Errorf("the node did not become ready: %w", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -116,29 +116,15 @@ func startDemoNode(ctx context.Context, logLevel string, logOut io.Writer) (*dem
 		return nil, err
 	}
 	if d.c, err = client.Dial(d.node.GRPCAddr(), client.Options{}); err == nil {
-		err = waitReady(ctx, d.c)
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = d.c.WaitReady(wctx)
+		cancel()
 	}
 	if err != nil {
 		d.close()
 		return nil, err
 	}
 	return d, nil
-}
-
-func waitReady(ctx context.Context, c *client.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for {
-		st, err := c.Status(ctx)
-		if err == nil && st.GetReady() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the demo node did not become ready: %v", err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // close stops the node and deletes its data directory.
