@@ -23,6 +23,8 @@ type codeSlice struct {
 	i32 []int32
 }
 
+// code is the integer types chunks store dictionary indices in: small
+// dictionaries keep one or two bytes per row.
 type code interface{ ~uint8 | ~uint16 | ~int32 }
 
 // rawCodes returns the first n indices of a dictionary array without

@@ -4,10 +4,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// codeWidth is the integer types chunks store dictionary indices in:
-// small dictionaries keep one or two bytes per row.
-type codeWidth interface{ ~uint8 | ~uint16 | ~int32 }
-
 // dictCodes returns a dictionary array's indices as int32: aliased when
 // stored as int32, widened from the narrower widths chunks use for small
 // dictionaries.
@@ -38,7 +34,7 @@ func selectedCodes(a *array.Dictionary, sel []int32) []int32 {
 	return out
 }
 
-func widenCodes[T codeWidth](cs []T, sel []int32) []int32 {
+func widenCodes[T code](cs []T, sel []int32) []int32 {
 	if sel == nil {
 		out := make([]int32, len(cs))
 		for i, c := range cs {
@@ -72,7 +68,7 @@ func keptRowsOf(a *array.Dictionary, sel []int32, n int, keep []bool) []int32 {
 // keptRows counts before it allocates: an equality filter on a tag keeps
 // a few hundred rows of a chunk, and a slice sized for the whole view
 // would be zeroed for nothing.
-func keptRows[T codeWidth](codes []T, sel []int32, n int, keep []bool) []int32 {
+func keptRows[T code](codes []T, sel []int32, n int, keep []bool) []int32 {
 	kept := func(c T) bool { return int(uint32(c)) < len(keep) && keep[c] }
 	count := 0
 	if sel == nil {

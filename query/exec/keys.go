@@ -236,7 +236,7 @@ func (d *keyDict) idsOfDictionary(b *batch, a *array.Dictionary, out []int32) {
 }
 
 // dictionaryIDs is idsOfDictionary over the codes in their stored width.
-func dictionaryIDs[T codeWidth](d *keyDict, b *batch, a *array.Dictionary, codes []T, out []int32) {
+func dictionaryIDs[T code](d *keyDict, b *batch, a *array.Dictionary, codes []T, out []int32) {
 	dict := stringsOf(a.Dictionary(), nil)
 	remap := make([]int32, len(dict))
 	// Entries get ids lazily, on first use by a row of the view: the

@@ -374,6 +374,10 @@ func (t *topBound) offer(a arrow.Array, rows []int32) {
 	}
 	var wf float64
 	var wi int64
+	var ints func(int) int64
+	if !t.float {
+		ints = intReader(a)
+	}
 	first := true
 	for _, r := range rows {
 		if a.IsNull(int(r)) {
@@ -387,7 +391,7 @@ func (t *topBound) offer(a arrow.Array, rows []int32) {
 		if t.float {
 			f = a.(*array.Float64).Value(int(r))
 		} else {
-			i = intReader(a)(int(r))
+			i = ints(int(r))
 		}
 		if first || t.worse(f, i, wf, wi) {
 			wf, wi, first = f, i, false
