@@ -17,9 +17,9 @@ func selectedCodes(a *array.Dictionary, sel []int32) []int32 {
 	case *array.Int32:
 		return pick(idx.Int32Values(), sel)
 	case *array.Uint8:
-		return widenCodes(idx.Uint8Values(), sel)
+		return widen[int32](idx.Uint8Values(), sel)
 	case *array.Uint16:
-		return widenCodes(idx.Uint16Values(), sel)
+		return widen[int32](idx.Uint16Values(), sel)
 	}
 	n := a.Len()
 	if sel != nil {
@@ -30,21 +30,6 @@ func selectedCodes(a *array.Dictionary, sel []int32) []int32 {
 		if r := row(sel, k); a.IsValid(r) {
 			out[k] = int32(a.GetValueIndex(r))
 		}
-	}
-	return out
-}
-
-func widenCodes[T code](cs []T, sel []int32) []int32 {
-	if sel == nil {
-		out := make([]int32, len(cs))
-		for i, c := range cs {
-			out[i] = int32(c)
-		}
-		return out
-	}
-	out := make([]int32, len(sel))
-	for k, r := range sel {
-		out[k] = int32(cs[r])
 	}
 	return out
 }

@@ -137,9 +137,9 @@ func columnVector(t storage.ColumnType, a arrow.Array, sel []int32) *vector {
 		ts := a.TimestampValues()
 		v.ints = pick(unsafe.Slice((*int64)(unsafe.SliceData(ts)), len(ts)), sel)
 	case *array.Int32:
-		v.ints = widen(a.Int32Values(), sel)
+		v.ints = widen[int64](a.Int32Values(), sel)
 	case *array.Date32:
-		v.ints = widen(a.Date32Values(), sel)
+		v.ints = widen[int64](a.Date32Values(), sel)
 	case *array.Float64:
 		v.flts = pick(a.Float64Values(), sel)
 	case *array.Boolean:
@@ -186,17 +186,20 @@ func pick[T any](vals []T, sel []int32) []T {
 	return out
 }
 
-func widen[T ~int32](vals []T, sel []int32) []int64 {
+// widen converts the selected values (all when sel is nil) to a wider
+// integer type: int32 columns to int64 slots, narrow dictionary codes to
+// int32.
+func widen[U int32 | int64, T ~uint8 | ~uint16 | ~int32](vals []T, sel []int32) []U {
 	if sel == nil {
-		out := make([]int64, len(vals))
+		out := make([]U, len(vals))
 		for i, x := range vals {
-			out[i] = int64(x)
+			out[i] = U(x)
 		}
 		return out
 	}
-	out := make([]int64, len(sel))
+	out := make([]U, len(sel))
 	for k, r := range sel {
-		out[k] = int64(vals[r])
+		out[k] = U(vals[r])
 	}
 	return out
 }
