@@ -103,6 +103,55 @@ func (ColumnType) EnumDescriptor() ([]byte, []int) {
 	return file_strata_proto_rawDescGZIP(), []int{0}
 }
 
+type ReadMode int32
+
+const (
+	ReadMode_READ_MODE_DEFAULT      ReadMode = 0 // the node's --read-mode
+	ReadMode_READ_MODE_LINEARIZABLE ReadMode = 1 // every write acknowledged before the read started is seen
+	ReadMode_READ_MODE_FOLLOWER     ReadMode = 2 // the node's applied state, at once (may be stale)
+)
+
+// Enum value maps for ReadMode.
+var (
+	ReadMode_name = map[int32]string{
+		0: "READ_MODE_DEFAULT",
+		1: "READ_MODE_LINEARIZABLE",
+		2: "READ_MODE_FOLLOWER",
+	}
+	ReadMode_value = map[string]int32{
+		"READ_MODE_DEFAULT":      0,
+		"READ_MODE_LINEARIZABLE": 1,
+		"READ_MODE_FOLLOWER":     2,
+	}
+)
+
+func (x ReadMode) Enum() *ReadMode {
+	p := new(ReadMode)
+	*p = x
+	return p
+}
+
+func (x ReadMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReadMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_strata_proto_enumTypes[1].Descriptor()
+}
+
+func (ReadMode) Type() protoreflect.EnumType {
+	return &file_strata_proto_enumTypes[1]
+}
+
+func (x ReadMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReadMode.Descriptor instead.
+func (ReadMode) EnumDescriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{1}
+}
+
 type AggFunc int32
 
 const (
@@ -151,11 +200,11 @@ func (x AggFunc) String() string {
 }
 
 func (AggFunc) Descriptor() protoreflect.EnumDescriptor {
-	return file_strata_proto_enumTypes[1].Descriptor()
+	return file_strata_proto_enumTypes[2].Descriptor()
 }
 
 func (AggFunc) Type() protoreflect.EnumType {
-	return &file_strata_proto_enumTypes[1]
+	return &file_strata_proto_enumTypes[2]
 }
 
 func (x AggFunc) Number() protoreflect.EnumNumber {
@@ -164,7 +213,7 @@ func (x AggFunc) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AggFunc.Descriptor instead.
 func (AggFunc) EnumDescriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{1}
+	return file_strata_proto_rawDescGZIP(), []int{2}
 }
 
 type Nulls int32
@@ -200,11 +249,11 @@ func (x Nulls) String() string {
 }
 
 func (Nulls) Descriptor() protoreflect.EnumDescriptor {
-	return file_strata_proto_enumTypes[2].Descriptor()
+	return file_strata_proto_enumTypes[3].Descriptor()
 }
 
 func (Nulls) Type() protoreflect.EnumType {
-	return &file_strata_proto_enumTypes[2]
+	return &file_strata_proto_enumTypes[3]
 }
 
 func (x Nulls) Number() protoreflect.EnumNumber {
@@ -213,7 +262,7 @@ func (x Nulls) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Nulls.Descriptor instead.
 func (Nulls) EnumDescriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{2}
+	return file_strata_proto_rawDescGZIP(), []int{3}
 }
 
 type BinOp int32
@@ -282,11 +331,11 @@ func (x BinOp) String() string {
 }
 
 func (BinOp) Descriptor() protoreflect.EnumDescriptor {
-	return file_strata_proto_enumTypes[3].Descriptor()
+	return file_strata_proto_enumTypes[4].Descriptor()
 }
 
 func (BinOp) Type() protoreflect.EnumType {
-	return &file_strata_proto_enumTypes[3]
+	return &file_strata_proto_enumTypes[4]
 }
 
 func (x BinOp) Number() protoreflect.EnumNumber {
@@ -295,7 +344,7 @@ func (x BinOp) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use BinOp.Descriptor instead.
 func (BinOp) EnumDescriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{3}
+	return file_strata_proto_rawDescGZIP(), []int{4}
 }
 
 type Column struct {
@@ -1099,10 +1148,14 @@ type QueryRequest struct {
 	//
 	//	*QueryRequest_Plan
 	//	*QueryRequest_Sql
-	Query         isQueryRequest_Query `protobuf_oneof:"query"`
-	Version       uint64               `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"` // read as of this version; 0 = latest
-	Parallelism   uint32               `protobuf:"varint,4,opt,name=parallelism,proto3" json:"parallelism,omitempty"`
-	MemoryLimit   int64                `protobuf:"varint,5,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"` // bytes; 0 = the server's default
+	Query       isQueryRequest_Query `protobuf_oneof:"query"`
+	Version     uint64               `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"` // read as of this version; 0 = latest
+	Parallelism uint32               `protobuf:"varint,4,opt,name=parallelism,proto3" json:"parallelism,omitempty"`
+	MemoryLimit int64                `protobuf:"varint,5,opt,name=memory_limit,json=memoryLimit,proto3" json:"memory_limit,omitempty"` // bytes; 0 = the server's default
+	ReadMode    ReadMode             `protobuf:"varint,6,opt,name=read_mode,json=readMode,proto3,enum=strata.v1.ReadMode" json:"read_mode,omitempty"`
+	// Read at least this version (read-your-writes on any node): the node
+	// waits until it has applied it, up to the call's deadline.
+	MinVersion    uint64 `protobuf:"varint,7,opt,name=min_version,json=minVersion,proto3" json:"min_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1179,6 +1232,20 @@ func (x *QueryRequest) GetParallelism() uint32 {
 func (x *QueryRequest) GetMemoryLimit() int64 {
 	if x != nil {
 		return x.MemoryLimit
+	}
+	return 0
+}
+
+func (x *QueryRequest) GetReadMode() ReadMode {
+	if x != nil {
+		return x.ReadMode
+	}
+	return ReadMode_READ_MODE_DEFAULT
+}
+
+func (x *QueryRequest) GetMinVersion() uint64 {
+	if x != nil {
+		return x.MinVersion
 	}
 	return 0
 }
@@ -1687,22 +1754,29 @@ func (*StatusRequest) Descriptor() ([]byte, []int) {
 }
 
 type StatusResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"` // the binary's
-	RaftState     string                 `protobuf:"bytes,3,opt,name=raft_state,json=raftState,proto3" json:"raft_state,omitempty"`
-	Term          uint64                 `protobuf:"varint,4,opt,name=term,proto3" json:"term,omitempty"`
-	CommitIndex   uint64                 `protobuf:"varint,5,opt,name=commit_index,json=commitIndex,proto3" json:"commit_index,omitempty"`
-	AppliedIndex  uint64                 `protobuf:"varint,6,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
-	LeaderId      string                 `protobuf:"bytes,7,opt,name=leader_id,json=leaderId,proto3" json:"leader_id,omitempty"`
-	LeaderAddr    string                 `protobuf:"bytes,8,opt,name=leader_addr,json=leaderAddr,proto3" json:"leader_addr,omitempty"`
-	Tables        int64                  `protobuf:"varint,9,opt,name=tables,proto3" json:"tables,omitempty"`
-	DataBytes     int64                  `protobuf:"varint,10,opt,name=data_bytes,json=dataBytes,proto3" json:"data_bytes,omitempty"`
-	Ready         bool                   `protobuf:"varint,11,opt,name=ready,proto3" json:"ready,omitempty"`
-	PgAddr        string                 `protobuf:"bytes,12,opt,name=pg_addr,json=pgAddr,proto3" json:"pg_addr,omitempty"`        // the PostgreSQL-protocol listener; empty when off
-	RssBytes      int64                  `protobuf:"varint,13,opt,name=rss_bytes,json=rssBytes,proto3" json:"rss_bytes,omitempty"` // the process's resident memory (0 where unknown)
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	NodeId         string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Version        string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"` // the binary's
+	RaftState      string                 `protobuf:"bytes,3,opt,name=raft_state,json=raftState,proto3" json:"raft_state,omitempty"`
+	Term           uint64                 `protobuf:"varint,4,opt,name=term,proto3" json:"term,omitempty"`
+	CommitIndex    uint64                 `protobuf:"varint,5,opt,name=commit_index,json=commitIndex,proto3" json:"commit_index,omitempty"`
+	AppliedIndex   uint64                 `protobuf:"varint,6,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
+	LeaderId       string                 `protobuf:"bytes,7,opt,name=leader_id,json=leaderId,proto3" json:"leader_id,omitempty"`
+	LeaderAddr     string                 `protobuf:"bytes,8,opt,name=leader_addr,json=leaderAddr,proto3" json:"leader_addr,omitempty"`
+	Tables         int64                  `protobuf:"varint,9,opt,name=tables,proto3" json:"tables,omitempty"`
+	DataBytes      int64                  `protobuf:"varint,10,opt,name=data_bytes,json=dataBytes,proto3" json:"data_bytes,omitempty"`
+	Ready          bool                   `protobuf:"varint,11,opt,name=ready,proto3" json:"ready,omitempty"`
+	PgAddr         string                 `protobuf:"bytes,12,opt,name=pg_addr,json=pgAddr,proto3" json:"pg_addr,omitempty"`        // the PostgreSQL-protocol listener; empty when off
+	RssBytes       int64                  `protobuf:"varint,13,opt,name=rss_bytes,json=rssBytes,proto3" json:"rss_bytes,omitempty"` // the process's resident memory (0 where unknown)
+	GrpcAddr       string                 `protobuf:"bytes,14,opt,name=grpc_addr,json=grpcAddr,proto3" json:"grpc_addr,omitempty"`  // this node's advertised gRPC address
+	RaftAddr       string                 `protobuf:"bytes,15,opt,name=raft_addr,json=raftAddr,proto3" json:"raft_addr,omitempty"`
+	HttpAddr       string                 `protobuf:"bytes,16,opt,name=http_addr,json=httpAddr,proto3" json:"http_addr,omitempty"`
+	LeaderGrpcAddr string                 `protobuf:"bytes,17,opt,name=leader_grpc_addr,json=leaderGrpcAddr,proto3" json:"leader_grpc_addr,omitempty"` // empty when the leader or its address is unknown
+	LastLogIndex   uint64                 `protobuf:"varint,18,opt,name=last_log_index,json=lastLogIndex,proto3" json:"last_log_index,omitempty"`
+	Members        []*Member              `protobuf:"bytes,19,rep,name=members,proto3" json:"members,omitempty"`                   // the Raft configuration, with known addresses
+	ReadMode       string                 `protobuf:"bytes,20,opt,name=read_mode,json=readMode,proto3" json:"read_mode,omitempty"` // the node's default: linearizable or follower
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StatusResponse) Reset() {
@@ -1826,6 +1900,815 @@ func (x *StatusResponse) GetRssBytes() int64 {
 	return 0
 }
 
+func (x *StatusResponse) GetGrpcAddr() string {
+	if x != nil {
+		return x.GrpcAddr
+	}
+	return ""
+}
+
+func (x *StatusResponse) GetRaftAddr() string {
+	if x != nil {
+		return x.RaftAddr
+	}
+	return ""
+}
+
+func (x *StatusResponse) GetHttpAddr() string {
+	if x != nil {
+		return x.HttpAddr
+	}
+	return ""
+}
+
+func (x *StatusResponse) GetLeaderGrpcAddr() string {
+	if x != nil {
+		return x.LeaderGrpcAddr
+	}
+	return ""
+}
+
+func (x *StatusResponse) GetLastLogIndex() uint64 {
+	if x != nil {
+		return x.LastLogIndex
+	}
+	return 0
+}
+
+func (x *StatusResponse) GetMembers() []*Member {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *StatusResponse) GetReadMode() string {
+	if x != nil {
+		return x.ReadMode
+	}
+	return ""
+}
+
+type Member struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	RaftAddr      string                 `protobuf:"bytes,2,opt,name=raft_addr,json=raftAddr,proto3" json:"raft_addr,omitempty"`
+	GrpcAddr      string                 `protobuf:"bytes,3,opt,name=grpc_addr,json=grpcAddr,proto3" json:"grpc_addr,omitempty"` // as the member registered it; empty until it has
+	Suffrage      string                 `protobuf:"bytes,4,opt,name=suffrage,proto3" json:"suffrage,omitempty"`                 // voter, nonvoter, staging
+	PgAddr        string                 `protobuf:"bytes,5,opt,name=pg_addr,json=pgAddr,proto3" json:"pg_addr,omitempty"`
+	HttpAddr      string                 `protobuf:"bytes,6,opt,name=http_addr,json=httpAddr,proto3" json:"http_addr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Member) Reset() {
+	*x = Member{}
+	mi := &file_strata_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Member) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Member) ProtoMessage() {}
+
+func (x *Member) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Member.ProtoReflect.Descriptor instead.
+func (*Member) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *Member) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *Member) GetRaftAddr() string {
+	if x != nil {
+		return x.RaftAddr
+	}
+	return ""
+}
+
+func (x *Member) GetGrpcAddr() string {
+	if x != nil {
+		return x.GrpcAddr
+	}
+	return ""
+}
+
+func (x *Member) GetSuffrage() string {
+	if x != nil {
+		return x.Suffrage
+	}
+	return ""
+}
+
+func (x *Member) GetPgAddr() string {
+	if x != nil {
+		return x.PgAddr
+	}
+	return ""
+}
+
+func (x *Member) GetHttpAddr() string {
+	if x != nil {
+		return x.HttpAddr
+	}
+	return ""
+}
+
+type JoinRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	RaftAddr      string                 `protobuf:"bytes,2,opt,name=raft_addr,json=raftAddr,proto3" json:"raft_addr,omitempty"`
+	GrpcAddr      string                 `protobuf:"bytes,3,opt,name=grpc_addr,json=grpcAddr,proto3" json:"grpc_addr,omitempty"`
+	PgAddr        string                 `protobuf:"bytes,4,opt,name=pg_addr,json=pgAddr,proto3" json:"pg_addr,omitempty"`
+	HttpAddr      string                 `protobuf:"bytes,5,opt,name=http_addr,json=httpAddr,proto3" json:"http_addr,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinRequest) Reset() {
+	*x = JoinRequest{}
+	mi := &file_strata_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinRequest) ProtoMessage() {}
+
+func (x *JoinRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
+func (*JoinRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *JoinRequest) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *JoinRequest) GetRaftAddr() string {
+	if x != nil {
+		return x.RaftAddr
+	}
+	return ""
+}
+
+func (x *JoinRequest) GetGrpcAddr() string {
+	if x != nil {
+		return x.GrpcAddr
+	}
+	return ""
+}
+
+func (x *JoinRequest) GetPgAddr() string {
+	if x != nil {
+		return x.PgAddr
+	}
+	return ""
+}
+
+func (x *JoinRequest) GetHttpAddr() string {
+	if x != nil {
+		return x.HttpAddr
+	}
+	return ""
+}
+
+type JoinResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Members       []*Member              `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	LeaderId      string                 `protobuf:"bytes,2,opt,name=leader_id,json=leaderId,proto3" json:"leader_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinResponse) Reset() {
+	*x = JoinResponse{}
+	mi := &file_strata_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinResponse) ProtoMessage() {}
+
+func (x *JoinResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinResponse.ProtoReflect.Descriptor instead.
+func (*JoinResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *JoinResponse) GetMembers() []*Member {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *JoinResponse) GetLeaderId() string {
+	if x != nil {
+		return x.LeaderId
+	}
+	return ""
+}
+
+type RemoveMemberRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveMemberRequest) Reset() {
+	*x = RemoveMemberRequest{}
+	mi := &file_strata_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveMemberRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveMemberRequest) ProtoMessage() {}
+
+func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveMemberRequest.ProtoReflect.Descriptor instead.
+func (*RemoveMemberRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *RemoveMemberRequest) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+type RemoveMemberResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Members       []*Member              `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveMemberResponse) Reset() {
+	*x = RemoveMemberResponse{}
+	mi := &file_strata_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveMemberResponse) ProtoMessage() {}
+
+func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveMemberResponse.ProtoReflect.Descriptor instead.
+func (*RemoveMemberResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *RemoveMemberResponse) GetMembers() []*Member {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+type ClusterStatusRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClusterStatusRequest) Reset() {
+	*x = ClusterStatusRequest{}
+	mi := &file_strata_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClusterStatusRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClusterStatusRequest) ProtoMessage() {}
+
+func (x *ClusterStatusRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClusterStatusRequest.ProtoReflect.Descriptor instead.
+func (*ClusterStatusRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{28}
+}
+
+type ClusterStatusResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Members       []*MemberStatus        `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	LeaderId      string                 `protobuf:"bytes,2,opt,name=leader_id,json=leaderId,proto3" json:"leader_id,omitempty"`
+	Term          uint64                 `protobuf:"varint,3,opt,name=term,proto3" json:"term,omitempty"` // the asked node's
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClusterStatusResponse) Reset() {
+	*x = ClusterStatusResponse{}
+	mi := &file_strata_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClusterStatusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClusterStatusResponse) ProtoMessage() {}
+
+func (x *ClusterStatusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClusterStatusResponse.ProtoReflect.Descriptor instead.
+func (*ClusterStatusResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ClusterStatusResponse) GetMembers() []*MemberStatus {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *ClusterStatusResponse) GetLeaderId() string {
+	if x != nil {
+		return x.LeaderId
+	}
+	return ""
+}
+
+func (x *ClusterStatusResponse) GetTerm() uint64 {
+	if x != nil {
+		return x.Term
+	}
+	return 0
+}
+
+type MemberStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Member        *Member                `protobuf:"bytes,1,opt,name=member,proto3" json:"member,omitempty"`
+	Status        *StatusResponse        `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"` // unset when unreachable
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`   // why it could not be asked
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemberStatus) Reset() {
+	*x = MemberStatus{}
+	mi := &file_strata_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemberStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemberStatus) ProtoMessage() {}
+
+func (x *MemberStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemberStatus.ProtoReflect.Descriptor instead.
+func (*MemberStatus) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *MemberStatus) GetMember() *Member {
+	if x != nil {
+		return x.Member
+	}
+	return nil
+}
+
+func (x *MemberStatus) GetStatus() *StatusResponse {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
+func (x *MemberStatus) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+type ReadIndexRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadIndexRequest) Reset() {
+	*x = ReadIndexRequest{}
+	mi := &file_strata_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadIndexRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadIndexRequest) ProtoMessage() {}
+
+func (x *ReadIndexRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadIndexRequest.ProtoReflect.Descriptor instead.
+func (*ReadIndexRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{31}
+}
+
+type ReadIndexResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         uint64                 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadIndexResponse) Reset() {
+	*x = ReadIndexResponse{}
+	mi := &file_strata_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadIndexResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadIndexResponse) ProtoMessage() {}
+
+func (x *ReadIndexResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadIndexResponse.ProtoReflect.Descriptor instead.
+func (*ReadIndexResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ReadIndexResponse) GetIndex() uint64 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+type ForwardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Command       []byte                 `protobuf:"bytes,1,opt,name=command,proto3" json:"command,omitempty"` // an encoded Command
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForwardRequest) Reset() {
+	*x = ForwardRequest{}
+	mi := &file_strata_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForwardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForwardRequest) ProtoMessage() {}
+
+func (x *ForwardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForwardRequest.ProtoReflect.Descriptor instead.
+func (*ForwardRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ForwardRequest) GetCommand() []byte {
+	if x != nil {
+		return x.Command
+	}
+	return nil
+}
+
+type ForwardResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         uint64                 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"` // the log index it was committed at
+	Version       uint64                 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	Duplicate     bool                   `protobuf:"varint,3,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	Rows          int64                  `protobuf:"varint,4,opt,name=rows,proto3" json:"rows,omitempty"`
+	Existed       bool                   `protobuf:"varint,5,opt,name=existed,proto3" json:"existed,omitempty"`
+	Error         *Error                 `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`                          // the command's own deterministic failure
+	ErrorKind     string                 `protobuf:"bytes,7,opt,name=error_kind,json=errorKind,proto3" json:"error_kind,omitempty"` // its class, so the caller's errors.Is still works
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForwardResponse) Reset() {
+	*x = ForwardResponse{}
+	mi := &file_strata_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForwardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForwardResponse) ProtoMessage() {}
+
+func (x *ForwardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForwardResponse.ProtoReflect.Descriptor instead.
+func (*ForwardResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ForwardResponse) GetIndex() uint64 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ForwardResponse) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ForwardResponse) GetDuplicate() bool {
+	if x != nil {
+		return x.Duplicate
+	}
+	return false
+}
+
+func (x *ForwardResponse) GetRows() int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ForwardResponse) GetExisted() bool {
+	if x != nil {
+		return x.Existed
+	}
+	return false
+}
+
+func (x *ForwardResponse) GetError() *Error {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+func (x *ForwardResponse) GetErrorKind() string {
+	if x != nil {
+		return x.ErrorKind
+	}
+	return ""
+}
+
+type FetchChunkRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChunkId       string                 `protobuf:"bytes,1,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"` // storage.ChunkID's text form
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchChunkRequest) Reset() {
+	*x = FetchChunkRequest{}
+	mi := &file_strata_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchChunkRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchChunkRequest) ProtoMessage() {}
+
+func (x *FetchChunkRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchChunkRequest.ProtoReflect.Descriptor instead.
+func (*FetchChunkRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *FetchChunkRequest) GetChunkId() string {
+	if x != nil {
+		return x.ChunkId
+	}
+	return ""
+}
+
+type FetchChunkResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"` // consecutive pieces of the chunk's payload
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FetchChunkResponse) Reset() {
+	*x = FetchChunkResponse{}
+	mi := &file_strata_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FetchChunkResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FetchChunkResponse) ProtoMessage() {}
+
+func (x *FetchChunkResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FetchChunkResponse.ProtoReflect.Descriptor instead.
+func (*FetchChunkResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *FetchChunkResponse) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 type Plan struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Node:
@@ -1843,7 +2726,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_strata_proto_msgTypes[23]
+	mi := &file_strata_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1855,7 +2738,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[23]
+	mi := &file_strata_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1868,7 +2751,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{23}
+	return file_strata_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Plan) GetNode() isPlan_Node {
@@ -1982,7 +2865,7 @@ type Scan struct {
 
 func (x *Scan) Reset() {
 	*x = Scan{}
-	mi := &file_strata_proto_msgTypes[24]
+	mi := &file_strata_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1994,7 +2877,7 @@ func (x *Scan) String() string {
 func (*Scan) ProtoMessage() {}
 
 func (x *Scan) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[24]
+	mi := &file_strata_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2007,7 +2890,7 @@ func (x *Scan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scan.ProtoReflect.Descriptor instead.
 func (*Scan) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{24}
+	return file_strata_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Scan) GetTable() string {
@@ -2034,7 +2917,7 @@ type Filter struct {
 
 func (x *Filter) Reset() {
 	*x = Filter{}
-	mi := &file_strata_proto_msgTypes[25]
+	mi := &file_strata_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2046,7 +2929,7 @@ func (x *Filter) String() string {
 func (*Filter) ProtoMessage() {}
 
 func (x *Filter) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[25]
+	mi := &file_strata_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2059,7 +2942,7 @@ func (x *Filter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Filter.ProtoReflect.Descriptor instead.
 func (*Filter) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{25}
+	return file_strata_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Filter) GetInput() *Plan {
@@ -2086,7 +2969,7 @@ type NamedExpr struct {
 
 func (x *NamedExpr) Reset() {
 	*x = NamedExpr{}
-	mi := &file_strata_proto_msgTypes[26]
+	mi := &file_strata_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2981,7 @@ func (x *NamedExpr) String() string {
 func (*NamedExpr) ProtoMessage() {}
 
 func (x *NamedExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[26]
+	mi := &file_strata_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2994,7 @@ func (x *NamedExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedExpr.ProtoReflect.Descriptor instead.
 func (*NamedExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{26}
+	return file_strata_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *NamedExpr) GetName() string {
@@ -2138,7 +3021,7 @@ type Project struct {
 
 func (x *Project) Reset() {
 	*x = Project{}
-	mi := &file_strata_proto_msgTypes[27]
+	mi := &file_strata_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2150,7 +3033,7 @@ func (x *Project) String() string {
 func (*Project) ProtoMessage() {}
 
 func (x *Project) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[27]
+	mi := &file_strata_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2163,7 +3046,7 @@ func (x *Project) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Project.ProtoReflect.Descriptor instead.
 func (*Project) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{27}
+	return file_strata_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Project) GetInput() *Plan {
@@ -2191,7 +3074,7 @@ type NamedAgg struct {
 
 func (x *NamedAgg) Reset() {
 	*x = NamedAgg{}
-	mi := &file_strata_proto_msgTypes[28]
+	mi := &file_strata_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2203,7 +3086,7 @@ func (x *NamedAgg) String() string {
 func (*NamedAgg) ProtoMessage() {}
 
 func (x *NamedAgg) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[28]
+	mi := &file_strata_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2216,7 +3099,7 @@ func (x *NamedAgg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedAgg.ProtoReflect.Descriptor instead.
 func (*NamedAgg) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{28}
+	return file_strata_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *NamedAgg) GetName() string {
@@ -2251,7 +3134,7 @@ type Aggregate struct {
 
 func (x *Aggregate) Reset() {
 	*x = Aggregate{}
-	mi := &file_strata_proto_msgTypes[29]
+	mi := &file_strata_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2263,7 +3146,7 @@ func (x *Aggregate) String() string {
 func (*Aggregate) ProtoMessage() {}
 
 func (x *Aggregate) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[29]
+	mi := &file_strata_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2276,7 +3159,7 @@ func (x *Aggregate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Aggregate.ProtoReflect.Descriptor instead.
 func (*Aggregate) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{29}
+	return file_strata_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Aggregate) GetInput() *Plan {
@@ -2311,7 +3194,7 @@ type SortKey struct {
 
 func (x *SortKey) Reset() {
 	*x = SortKey{}
-	mi := &file_strata_proto_msgTypes[30]
+	mi := &file_strata_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2323,7 +3206,7 @@ func (x *SortKey) String() string {
 func (*SortKey) ProtoMessage() {}
 
 func (x *SortKey) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[30]
+	mi := &file_strata_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2336,7 +3219,7 @@ func (x *SortKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SortKey.ProtoReflect.Descriptor instead.
 func (*SortKey) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{30}
+	return file_strata_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SortKey) GetExpr() *Expr {
@@ -2370,7 +3253,7 @@ type Sort struct {
 
 func (x *Sort) Reset() {
 	*x = Sort{}
-	mi := &file_strata_proto_msgTypes[31]
+	mi := &file_strata_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2382,7 +3265,7 @@ func (x *Sort) String() string {
 func (*Sort) ProtoMessage() {}
 
 func (x *Sort) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[31]
+	mi := &file_strata_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2395,7 +3278,7 @@ func (x *Sort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sort.ProtoReflect.Descriptor instead.
 func (*Sort) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{31}
+	return file_strata_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Sort) GetInput() *Plan {
@@ -2423,7 +3306,7 @@ type Limit struct {
 
 func (x *Limit) Reset() {
 	*x = Limit{}
-	mi := &file_strata_proto_msgTypes[32]
+	mi := &file_strata_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2435,7 +3318,7 @@ func (x *Limit) String() string {
 func (*Limit) ProtoMessage() {}
 
 func (x *Limit) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[32]
+	mi := &file_strata_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2448,7 +3331,7 @@ func (x *Limit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Limit.ProtoReflect.Descriptor instead.
 func (*Limit) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{32}
+	return file_strata_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Limit) GetInput() *Plan {
@@ -2487,7 +3370,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_strata_proto_msgTypes[33]
+	mi := &file_strata_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +3382,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[33]
+	mi := &file_strata_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +3395,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{33}
+	return file_strata_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Value) GetType() ColumnType {
@@ -2572,7 +3455,7 @@ type Expr struct {
 
 func (x *Expr) Reset() {
 	*x = Expr{}
-	mi := &file_strata_proto_msgTypes[34]
+	mi := &file_strata_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2584,7 +3467,7 @@ func (x *Expr) String() string {
 func (*Expr) ProtoMessage() {}
 
 func (x *Expr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[34]
+	mi := &file_strata_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2597,7 +3480,7 @@ func (x *Expr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Expr.ProtoReflect.Descriptor instead.
 func (*Expr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{34}
+	return file_strata_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Expr) GetKind() isExpr_Kind {
@@ -2786,7 +3669,7 @@ type ColumnAt struct {
 
 func (x *ColumnAt) Reset() {
 	*x = ColumnAt{}
-	mi := &file_strata_proto_msgTypes[35]
+	mi := &file_strata_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2798,7 +3681,7 @@ func (x *ColumnAt) String() string {
 func (*ColumnAt) ProtoMessage() {}
 
 func (x *ColumnAt) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[35]
+	mi := &file_strata_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2811,7 +3694,7 @@ func (x *ColumnAt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnAt.ProtoReflect.Descriptor instead.
 func (*ColumnAt) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{35}
+	return file_strata_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ColumnAt) GetIndex() int32 {
@@ -2839,7 +3722,7 @@ type BinaryExpr struct {
 
 func (x *BinaryExpr) Reset() {
 	*x = BinaryExpr{}
-	mi := &file_strata_proto_msgTypes[36]
+	mi := &file_strata_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2851,7 +3734,7 @@ func (x *BinaryExpr) String() string {
 func (*BinaryExpr) ProtoMessage() {}
 
 func (x *BinaryExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[36]
+	mi := &file_strata_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2864,7 +3747,7 @@ func (x *BinaryExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BinaryExpr.ProtoReflect.Descriptor instead.
 func (*BinaryExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{36}
+	return file_strata_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *BinaryExpr) GetOp() BinOp {
@@ -2898,7 +3781,7 @@ type IsNullExpr struct {
 
 func (x *IsNullExpr) Reset() {
 	*x = IsNullExpr{}
-	mi := &file_strata_proto_msgTypes[37]
+	mi := &file_strata_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2910,7 +3793,7 @@ func (x *IsNullExpr) String() string {
 func (*IsNullExpr) ProtoMessage() {}
 
 func (x *IsNullExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[37]
+	mi := &file_strata_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2923,7 +3806,7 @@ func (x *IsNullExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsNullExpr.ProtoReflect.Descriptor instead.
 func (*IsNullExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{37}
+	return file_strata_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *IsNullExpr) GetX() *Expr {
@@ -2951,7 +3834,7 @@ type InExpr struct {
 
 func (x *InExpr) Reset() {
 	*x = InExpr{}
-	mi := &file_strata_proto_msgTypes[38]
+	mi := &file_strata_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2963,7 +3846,7 @@ func (x *InExpr) String() string {
 func (*InExpr) ProtoMessage() {}
 
 func (x *InExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[38]
+	mi := &file_strata_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2976,7 +3859,7 @@ func (x *InExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InExpr.ProtoReflect.Descriptor instead.
 func (*InExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{38}
+	return file_strata_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *InExpr) GetX() *Expr {
@@ -3012,7 +3895,7 @@ type BetweenExpr struct {
 
 func (x *BetweenExpr) Reset() {
 	*x = BetweenExpr{}
-	mi := &file_strata_proto_msgTypes[39]
+	mi := &file_strata_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3024,7 +3907,7 @@ func (x *BetweenExpr) String() string {
 func (*BetweenExpr) ProtoMessage() {}
 
 func (x *BetweenExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[39]
+	mi := &file_strata_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3037,7 +3920,7 @@ func (x *BetweenExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BetweenExpr.ProtoReflect.Descriptor instead.
 func (*BetweenExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{39}
+	return file_strata_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *BetweenExpr) GetX() *Expr {
@@ -3078,7 +3961,7 @@ type DateTruncExpr struct {
 
 func (x *DateTruncExpr) Reset() {
 	*x = DateTruncExpr{}
-	mi := &file_strata_proto_msgTypes[40]
+	mi := &file_strata_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3090,7 +3973,7 @@ func (x *DateTruncExpr) String() string {
 func (*DateTruncExpr) ProtoMessage() {}
 
 func (x *DateTruncExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[40]
+	mi := &file_strata_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3103,7 +3986,7 @@ func (x *DateTruncExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DateTruncExpr.ProtoReflect.Descriptor instead.
 func (*DateTruncExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{40}
+	return file_strata_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DateTruncExpr) GetUnit() string {
@@ -3131,7 +4014,7 @@ type TimeBucketExpr struct {
 
 func (x *TimeBucketExpr) Reset() {
 	*x = TimeBucketExpr{}
-	mi := &file_strata_proto_msgTypes[41]
+	mi := &file_strata_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +4026,7 @@ func (x *TimeBucketExpr) String() string {
 func (*TimeBucketExpr) ProtoMessage() {}
 
 func (x *TimeBucketExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[41]
+	mi := &file_strata_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +4039,7 @@ func (x *TimeBucketExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeBucketExpr.ProtoReflect.Descriptor instead.
 func (*TimeBucketExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{41}
+	return file_strata_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *TimeBucketExpr) GetWidthUs() int64 {
@@ -3188,6 +4071,7 @@ type Command struct {
 	//	*Command_DropTable
 	//	*Command_Write
 	//	*Command_Rollback
+	//	*Command_SetMember
 	Kind isCommand_Kind `protobuf_oneof:"kind"`
 	// Set on kinds an older node may skip without diverging. Any other kind
 	// it does not know stops it.
@@ -3198,7 +4082,7 @@ type Command struct {
 
 func (x *Command) Reset() {
 	*x = Command{}
-	mi := &file_strata_proto_msgTypes[42]
+	mi := &file_strata_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3210,7 +4094,7 @@ func (x *Command) String() string {
 func (*Command) ProtoMessage() {}
 
 func (x *Command) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[42]
+	mi := &file_strata_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3223,7 +4107,7 @@ func (x *Command) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Command.ProtoReflect.Descriptor instead.
 func (*Command) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{42}
+	return file_strata_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Command) GetKind() isCommand_Kind {
@@ -3269,6 +4153,15 @@ func (x *Command) GetRollback() *RollbackCommand {
 	return nil
 }
 
+func (x *Command) GetSetMember() *SetMemberCommand {
+	if x != nil {
+		if x, ok := x.Kind.(*Command_SetMember); ok {
+			return x.SetMember
+		}
+	}
+	return nil
+}
+
 func (x *Command) GetIgnorable() bool {
 	if x != nil {
 		return x.Ignorable
@@ -3296,6 +4189,10 @@ type Command_Rollback struct {
 	Rollback *RollbackCommand `protobuf:"bytes,4,opt,name=rollback,proto3,oneof"`
 }
 
+type Command_SetMember struct {
+	SetMember *SetMemberCommand `protobuf:"bytes,5,opt,name=set_member,json=setMember,proto3,oneof"`
+}
+
 func (*Command_CreateTable) isCommand_Kind() {}
 
 func (*Command_DropTable) isCommand_Kind() {}
@@ -3303,6 +4200,8 @@ func (*Command_DropTable) isCommand_Kind() {}
 func (*Command_Write) isCommand_Kind() {}
 
 func (*Command_Rollback) isCommand_Kind() {}
+
+func (*Command_SetMember) isCommand_Kind() {}
 
 type CreateTableCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3314,7 +4213,7 @@ type CreateTableCommand struct {
 
 func (x *CreateTableCommand) Reset() {
 	*x = CreateTableCommand{}
-	mi := &file_strata_proto_msgTypes[43]
+	mi := &file_strata_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3326,7 +4225,7 @@ func (x *CreateTableCommand) String() string {
 func (*CreateTableCommand) ProtoMessage() {}
 
 func (x *CreateTableCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[43]
+	mi := &file_strata_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3339,7 +4238,7 @@ func (x *CreateTableCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTableCommand.ProtoReflect.Descriptor instead.
 func (*CreateTableCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{43}
+	return file_strata_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CreateTableCommand) GetTable() *TableDef {
@@ -3366,7 +4265,7 @@ type DropTableCommand struct {
 
 func (x *DropTableCommand) Reset() {
 	*x = DropTableCommand{}
-	mi := &file_strata_proto_msgTypes[44]
+	mi := &file_strata_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3378,7 +4277,7 @@ func (x *DropTableCommand) String() string {
 func (*DropTableCommand) ProtoMessage() {}
 
 func (x *DropTableCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[44]
+	mi := &file_strata_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3391,7 +4290,7 @@ func (x *DropTableCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropTableCommand.ProtoReflect.Descriptor instead.
 func (*DropTableCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{44}
+	return file_strata_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *DropTableCommand) GetName() string {
@@ -3425,7 +4324,7 @@ type WriteCommand struct {
 
 func (x *WriteCommand) Reset() {
 	*x = WriteCommand{}
-	mi := &file_strata_proto_msgTypes[45]
+	mi := &file_strata_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3437,7 +4336,7 @@ func (x *WriteCommand) String() string {
 func (*WriteCommand) ProtoMessage() {}
 
 func (x *WriteCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[45]
+	mi := &file_strata_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3450,7 +4349,7 @@ func (x *WriteCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WriteCommand.ProtoReflect.Descriptor instead.
 func (*WriteCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{45}
+	return file_strata_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *WriteCommand) GetTable() string {
@@ -3498,7 +4397,7 @@ type RollbackCommand struct {
 
 func (x *RollbackCommand) Reset() {
 	*x = RollbackCommand{}
-	mi := &file_strata_proto_msgTypes[46]
+	mi := &file_strata_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3510,7 +4409,7 @@ func (x *RollbackCommand) String() string {
 func (*RollbackCommand) ProtoMessage() {}
 
 func (x *RollbackCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[46]
+	mi := &file_strata_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3523,7 +4422,7 @@ func (x *RollbackCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RollbackCommand.ProtoReflect.Descriptor instead.
 func (*RollbackCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{46}
+	return file_strata_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RollbackCommand) GetTable() string {
@@ -3538,6 +4437,61 @@ func (x *RollbackCommand) GetToVersion() uint64 {
 		return x.ToVersion
 	}
 	return 0
+}
+
+// SetMemberCommand records a member's client-facing addresses (Raft knows
+// only its Raft address), so every node can forward to the leader and
+// tell clients where it is. remove deletes the record.
+type SetMemberCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Member        *Member                `protobuf:"bytes,1,opt,name=member,proto3" json:"member,omitempty"`
+	Remove        bool                   `protobuf:"varint,2,opt,name=remove,proto3" json:"remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetMemberCommand) Reset() {
+	*x = SetMemberCommand{}
+	mi := &file_strata_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetMemberCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetMemberCommand) ProtoMessage() {}
+
+func (x *SetMemberCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetMemberCommand.ProtoReflect.Descriptor instead.
+func (*SetMemberCommand) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *SetMemberCommand) GetMember() *Member {
+	if x != nil {
+		return x.Member
+	}
+	return nil
+}
+
+func (x *SetMemberCommand) GetRemove() bool {
+	if x != nil {
+		return x.Remove
+	}
+	return false
 }
 
 var File_strata_proto protoreflect.FileDescriptor
@@ -3602,13 +4556,16 @@ const file_strata_proto_rawDesc = "" +
 	"\x05Error\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12$\n" +
-	"\x0eretry_after_ms\x18\x03 \x01(\rR\fretryAfterMs\"\xb1\x01\n" +
+	"\x0eretry_after_ms\x18\x03 \x01(\rR\fretryAfterMs\"\x84\x02\n" +
 	"\fQueryRequest\x12%\n" +
 	"\x04plan\x18\x01 \x01(\v2\x0f.strata.v1.PlanH\x00R\x04plan\x12\x12\n" +
 	"\x03sql\x18\x02 \x01(\tH\x00R\x03sql\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\x04R\aversion\x12 \n" +
 	"\vparallelism\x18\x04 \x01(\rR\vparallelism\x12!\n" +
-	"\fmemory_limit\x18\x05 \x01(\x03R\vmemoryLimitB\a\n" +
+	"\fmemory_limit\x18\x05 \x01(\x03R\vmemoryLimit\x120\n" +
+	"\tread_mode\x18\x06 \x01(\x0e2\x13.strata.v1.ReadModeR\breadMode\x12\x1f\n" +
+	"\vmin_version\x18\a \x01(\x04R\n" +
+	"minVersionB\a\n" +
 	"\x05query\"h\n" +
 	"\rQueryResponse\x12\x1d\n" +
 	"\tarrow_ipc\x18\x01 \x01(\fH\x00R\barrowIpc\x12-\n" +
@@ -3642,7 +4599,7 @@ const file_strata_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
 	"\x04rows\x18\x03 \x01(\x03R\x04rows\x12\x0e\n" +
 	"\x02to\x18\x04 \x01(\x04R\x02to\"\x0f\n" +
-	"\rStatusRequest\"\xff\x02\n" +
+	"\rStatusRequest\"\xf0\x04\n" +
 	"\x0eStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1d\n" +
@@ -3660,7 +4617,61 @@ const file_strata_proto_rawDesc = "" +
 	" \x01(\x03R\tdataBytes\x12\x14\n" +
 	"\x05ready\x18\v \x01(\bR\x05ready\x12\x17\n" +
 	"\apg_addr\x18\f \x01(\tR\x06pgAddr\x12\x1b\n" +
-	"\trss_bytes\x18\r \x01(\x03R\brssBytes\"\x99\x02\n" +
+	"\trss_bytes\x18\r \x01(\x03R\brssBytes\x12\x1b\n" +
+	"\tgrpc_addr\x18\x0e \x01(\tR\bgrpcAddr\x12\x1b\n" +
+	"\traft_addr\x18\x0f \x01(\tR\braftAddr\x12\x1b\n" +
+	"\thttp_addr\x18\x10 \x01(\tR\bhttpAddr\x12(\n" +
+	"\x10leader_grpc_addr\x18\x11 \x01(\tR\x0eleaderGrpcAddr\x12$\n" +
+	"\x0elast_log_index\x18\x12 \x01(\x04R\flastLogIndex\x12+\n" +
+	"\amembers\x18\x13 \x03(\v2\x11.strata.v1.MemberR\amembers\x12\x1b\n" +
+	"\tread_mode\x18\x14 \x01(\tR\breadMode\"\xad\x01\n" +
+	"\x06Member\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x1b\n" +
+	"\traft_addr\x18\x02 \x01(\tR\braftAddr\x12\x1b\n" +
+	"\tgrpc_addr\x18\x03 \x01(\tR\bgrpcAddr\x12\x1a\n" +
+	"\bsuffrage\x18\x04 \x01(\tR\bsuffrage\x12\x17\n" +
+	"\apg_addr\x18\x05 \x01(\tR\x06pgAddr\x12\x1b\n" +
+	"\thttp_addr\x18\x06 \x01(\tR\bhttpAddr\"\x96\x01\n" +
+	"\vJoinRequest\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x1b\n" +
+	"\traft_addr\x18\x02 \x01(\tR\braftAddr\x12\x1b\n" +
+	"\tgrpc_addr\x18\x03 \x01(\tR\bgrpcAddr\x12\x17\n" +
+	"\apg_addr\x18\x04 \x01(\tR\x06pgAddr\x12\x1b\n" +
+	"\thttp_addr\x18\x05 \x01(\tR\bhttpAddr\"X\n" +
+	"\fJoinResponse\x12+\n" +
+	"\amembers\x18\x01 \x03(\v2\x11.strata.v1.MemberR\amembers\x12\x1b\n" +
+	"\tleader_id\x18\x02 \x01(\tR\bleaderId\".\n" +
+	"\x13RemoveMemberRequest\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\tR\x06nodeId\"C\n" +
+	"\x14RemoveMemberResponse\x12+\n" +
+	"\amembers\x18\x01 \x03(\v2\x11.strata.v1.MemberR\amembers\"\x16\n" +
+	"\x14ClusterStatusRequest\"{\n" +
+	"\x15ClusterStatusResponse\x121\n" +
+	"\amembers\x18\x01 \x03(\v2\x17.strata.v1.MemberStatusR\amembers\x12\x1b\n" +
+	"\tleader_id\x18\x02 \x01(\tR\bleaderId\x12\x12\n" +
+	"\x04term\x18\x03 \x01(\x04R\x04term\"\x82\x01\n" +
+	"\fMemberStatus\x12)\n" +
+	"\x06member\x18\x01 \x01(\v2\x11.strata.v1.MemberR\x06member\x121\n" +
+	"\x06status\x18\x02 \x01(\v2\x19.strata.v1.StatusResponseR\x06status\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\x12\n" +
+	"\x10ReadIndexRequest\")\n" +
+	"\x11ReadIndexResponse\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x04R\x05index\"*\n" +
+	"\x0eForwardRequest\x12\x18\n" +
+	"\acommand\x18\x01 \x01(\fR\acommand\"\xd4\x01\n" +
+	"\x0fForwardResponse\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x04R\x05index\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x04R\aversion\x12\x1c\n" +
+	"\tduplicate\x18\x03 \x01(\bR\tduplicate\x12\x12\n" +
+	"\x04rows\x18\x04 \x01(\x03R\x04rows\x12\x18\n" +
+	"\aexisted\x18\x05 \x01(\bR\aexisted\x12&\n" +
+	"\x05error\x18\x06 \x01(\v2\x10.strata.v1.ErrorR\x05error\x12\x1d\n" +
+	"\n" +
+	"error_kind\x18\a \x01(\tR\terrorKind\".\n" +
+	"\x11FetchChunkRequest\x12\x19\n" +
+	"\bchunk_id\x18\x01 \x01(\tR\achunkId\"(\n" +
+	"\x12FetchChunkResponse\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\x99\x02\n" +
 	"\x04Plan\x12%\n" +
 	"\x04scan\x18\x01 \x01(\v2\x0f.strata.v1.ScanH\x00R\x04scan\x12+\n" +
 	"\x06filter\x18\x02 \x01(\v2\x11.strata.v1.FilterH\x00R\x06filter\x12.\n" +
@@ -3749,13 +4760,15 @@ const file_strata_proto_rawDesc = "" +
 	"\x0eTimeBucketExpr\x12\x19\n" +
 	"\bwidth_us\x18\x01 \x01(\x03R\awidthUs\x12\x1b\n" +
 	"\torigin_us\x18\x02 \x01(\x03R\boriginUs\x12\x1d\n" +
-	"\x01x\x18\x03 \x01(\v2\x0f.strata.v1.ExprR\x01x\"\x9c\x02\n" +
+	"\x01x\x18\x03 \x01(\v2\x0f.strata.v1.ExprR\x01x\"\xda\x02\n" +
 	"\aCommand\x12B\n" +
 	"\fcreate_table\x18\x01 \x01(\v2\x1d.strata.v1.CreateTableCommandH\x00R\vcreateTable\x12<\n" +
 	"\n" +
 	"drop_table\x18\x02 \x01(\v2\x1b.strata.v1.DropTableCommandH\x00R\tdropTable\x12/\n" +
 	"\x05write\x18\x03 \x01(\v2\x17.strata.v1.WriteCommandH\x00R\x05write\x128\n" +
-	"\brollback\x18\x04 \x01(\v2\x1a.strata.v1.RollbackCommandH\x00R\brollback\x12\x1c\n" +
+	"\brollback\x18\x04 \x01(\v2\x1a.strata.v1.RollbackCommandH\x00R\brollback\x12<\n" +
+	"\n" +
+	"set_member\x18\x05 \x01(\v2\x1b.strata.v1.SetMemberCommandH\x00R\tsetMember\x12\x1c\n" +
 	"\tignorable\x18\x0f \x01(\bR\tignorableB\x06\n" +
 	"\x04kind\"c\n" +
 	"\x12CreateTableCommand\x12)\n" +
@@ -3774,7 +4787,10 @@ const file_strata_proto_rawDesc = "" +
 	"\x0fRollbackCommand\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1d\n" +
 	"\n" +
-	"to_version\x18\x02 \x01(\x04R\ttoVersion*\x94\x01\n" +
+	"to_version\x18\x02 \x01(\x04R\ttoVersion\"U\n" +
+	"\x10SetMemberCommand\x12)\n" +
+	"\x06member\x18\x01 \x01(\v2\x11.strata.v1.MemberR\x06member\x12\x16\n" +
+	"\x06remove\x18\x02 \x01(\bR\x06remove*\x94\x01\n" +
 	"\n" +
 	"ColumnType\x12\x1b\n" +
 	"\x17COLUMN_TYPE_UNSPECIFIED\x10\x00\x12\t\n" +
@@ -3788,7 +4804,11 @@ const file_strata_proto_rawDesc = "" +
 	"\x06BINARY\x10\x06\x12\r\n" +
 	"\tTIMESTAMP\x10\a\x12\b\n" +
 	"\x04DATE\x10\b\x12\v\n" +
-	"\aDECIMAL\x10\t*v\n" +
+	"\aDECIMAL\x10\t*U\n" +
+	"\bReadMode\x12\x15\n" +
+	"\x11READ_MODE_DEFAULT\x10\x00\x12\x1a\n" +
+	"\x16READ_MODE_LINEARIZABLE\x10\x01\x12\x16\n" +
+	"\x12READ_MODE_FOLLOWER\x10\x02*v\n" +
 	"\aAggFunc\x12\x18\n" +
 	"\x14AGG_FUNC_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -3819,7 +4839,7 @@ const file_strata_proto_rawDesc = "" +
 	"\x12\x06\n" +
 	"\x02GE\x10\v\x12\a\n" +
 	"\x03AND\x10\f\x12\x06\n" +
-	"\x02OR\x10\r2\x82\x05\n" +
+	"\x02OR\x10\r2\xb7\b\n" +
 	"\x06Strata\x12L\n" +
 	"\vCreateTable\x12\x1d.strata.v1.CreateTableRequest\x1a\x1e.strata.v1.CreateTableResponse\x12F\n" +
 	"\tDropTable\x12\x1b.strata.v1.DropTableRequest\x1a\x1c.strata.v1.DropTableResponse\x12I\n" +
@@ -3830,7 +4850,14 @@ const file_strata_proto_rawDesc = "" +
 	"\x05Query\x12\x17.strata.v1.QueryRequest\x1a\x18.strata.v1.QueryResponse0\x01\x12C\n" +
 	"\bRollback\x12\x1a.strata.v1.RollbackRequest\x1a\x1b.strata.v1.RollbackResponse\x12C\n" +
 	"\bVersions\x12\x1a.strata.v1.VersionsRequest\x1a\x1b.strata.v1.VersionsResponse\x12=\n" +
-	"\x06Status\x12\x18.strata.v1.StatusRequest\x1a\x19.strata.v1.StatusResponseB+Z)github.com/stratadb/strata/proto;stratapbb\x06proto3"
+	"\x06Status\x12\x18.strata.v1.StatusRequest\x1a\x19.strata.v1.StatusResponse\x127\n" +
+	"\x04Join\x12\x16.strata.v1.JoinRequest\x1a\x17.strata.v1.JoinResponse\x12O\n" +
+	"\fRemoveMember\x12\x1e.strata.v1.RemoveMemberRequest\x1a\x1f.strata.v1.RemoveMemberResponse\x12R\n" +
+	"\rClusterStatus\x12\x1f.strata.v1.ClusterStatusRequest\x1a .strata.v1.ClusterStatusResponse\x12F\n" +
+	"\tReadIndex\x12\x1b.strata.v1.ReadIndexRequest\x1a\x1c.strata.v1.ReadIndexResponse\x12@\n" +
+	"\aForward\x12\x19.strata.v1.ForwardRequest\x1a\x1a.strata.v1.ForwardResponse\x12K\n" +
+	"\n" +
+	"FetchChunk\x12\x1c.strata.v1.FetchChunkRequest\x1a\x1d.strata.v1.FetchChunkResponse0\x01B+Z)github.com/stratadb/strata/proto;stratapbb\x06proto3"
 
 var (
 	file_strata_proto_rawDescOnce sync.Once
@@ -3844,141 +4871,179 @@ func file_strata_proto_rawDescGZIP() []byte {
 	return file_strata_proto_rawDescData
 }
 
-var file_strata_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_strata_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_strata_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_strata_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_strata_proto_goTypes = []any{
 	(ColumnType)(0),               // 0: strata.v1.ColumnType
-	(AggFunc)(0),                  // 1: strata.v1.AggFunc
-	(Nulls)(0),                    // 2: strata.v1.Nulls
-	(BinOp)(0),                    // 3: strata.v1.BinOp
-	(*Column)(nil),                // 4: strata.v1.Column
-	(*TableDef)(nil),              // 5: strata.v1.TableDef
-	(*CreateTableRequest)(nil),    // 6: strata.v1.CreateTableRequest
-	(*CreateTableResponse)(nil),   // 7: strata.v1.CreateTableResponse
-	(*DropTableRequest)(nil),      // 8: strata.v1.DropTableRequest
-	(*DropTableResponse)(nil),     // 9: strata.v1.DropTableResponse
-	(*ListTablesRequest)(nil),     // 10: strata.v1.ListTablesRequest
-	(*ListTablesResponse)(nil),    // 11: strata.v1.ListTablesResponse
-	(*DescribeTableRequest)(nil),  // 12: strata.v1.DescribeTableRequest
-	(*DescribeTableResponse)(nil), // 13: strata.v1.DescribeTableResponse
-	(*IngestRequest)(nil),         // 14: strata.v1.IngestRequest
-	(*IngestAck)(nil),             // 15: strata.v1.IngestAck
-	(*Error)(nil),                 // 16: strata.v1.Error
-	(*QueryRequest)(nil),          // 17: strata.v1.QueryRequest
-	(*QueryResponse)(nil),         // 18: strata.v1.QueryResponse
-	(*QueryStats)(nil),            // 19: strata.v1.QueryStats
-	(*RollbackRequest)(nil),       // 20: strata.v1.RollbackRequest
-	(*RollbackResponse)(nil),      // 21: strata.v1.RollbackResponse
-	(*VersionsRequest)(nil),       // 22: strata.v1.VersionsRequest
-	(*VersionsResponse)(nil),      // 23: strata.v1.VersionsResponse
-	(*VersionInfo)(nil),           // 24: strata.v1.VersionInfo
-	(*StatusRequest)(nil),         // 25: strata.v1.StatusRequest
-	(*StatusResponse)(nil),        // 26: strata.v1.StatusResponse
-	(*Plan)(nil),                  // 27: strata.v1.Plan
-	(*Scan)(nil),                  // 28: strata.v1.Scan
-	(*Filter)(nil),                // 29: strata.v1.Filter
-	(*NamedExpr)(nil),             // 30: strata.v1.NamedExpr
-	(*Project)(nil),               // 31: strata.v1.Project
-	(*NamedAgg)(nil),              // 32: strata.v1.NamedAgg
-	(*Aggregate)(nil),             // 33: strata.v1.Aggregate
-	(*SortKey)(nil),               // 34: strata.v1.SortKey
-	(*Sort)(nil),                  // 35: strata.v1.Sort
-	(*Limit)(nil),                 // 36: strata.v1.Limit
-	(*Value)(nil),                 // 37: strata.v1.Value
-	(*Expr)(nil),                  // 38: strata.v1.Expr
-	(*ColumnAt)(nil),              // 39: strata.v1.ColumnAt
-	(*BinaryExpr)(nil),            // 40: strata.v1.BinaryExpr
-	(*IsNullExpr)(nil),            // 41: strata.v1.IsNullExpr
-	(*InExpr)(nil),                // 42: strata.v1.InExpr
-	(*BetweenExpr)(nil),           // 43: strata.v1.BetweenExpr
-	(*DateTruncExpr)(nil),         // 44: strata.v1.DateTruncExpr
-	(*TimeBucketExpr)(nil),        // 45: strata.v1.TimeBucketExpr
-	(*Command)(nil),               // 46: strata.v1.Command
-	(*CreateTableCommand)(nil),    // 47: strata.v1.CreateTableCommand
-	(*DropTableCommand)(nil),      // 48: strata.v1.DropTableCommand
-	(*WriteCommand)(nil),          // 49: strata.v1.WriteCommand
-	(*RollbackCommand)(nil),       // 50: strata.v1.RollbackCommand
+	(ReadMode)(0),                 // 1: strata.v1.ReadMode
+	(AggFunc)(0),                  // 2: strata.v1.AggFunc
+	(Nulls)(0),                    // 3: strata.v1.Nulls
+	(BinOp)(0),                    // 4: strata.v1.BinOp
+	(*Column)(nil),                // 5: strata.v1.Column
+	(*TableDef)(nil),              // 6: strata.v1.TableDef
+	(*CreateTableRequest)(nil),    // 7: strata.v1.CreateTableRequest
+	(*CreateTableResponse)(nil),   // 8: strata.v1.CreateTableResponse
+	(*DropTableRequest)(nil),      // 9: strata.v1.DropTableRequest
+	(*DropTableResponse)(nil),     // 10: strata.v1.DropTableResponse
+	(*ListTablesRequest)(nil),     // 11: strata.v1.ListTablesRequest
+	(*ListTablesResponse)(nil),    // 12: strata.v1.ListTablesResponse
+	(*DescribeTableRequest)(nil),  // 13: strata.v1.DescribeTableRequest
+	(*DescribeTableResponse)(nil), // 14: strata.v1.DescribeTableResponse
+	(*IngestRequest)(nil),         // 15: strata.v1.IngestRequest
+	(*IngestAck)(nil),             // 16: strata.v1.IngestAck
+	(*Error)(nil),                 // 17: strata.v1.Error
+	(*QueryRequest)(nil),          // 18: strata.v1.QueryRequest
+	(*QueryResponse)(nil),         // 19: strata.v1.QueryResponse
+	(*QueryStats)(nil),            // 20: strata.v1.QueryStats
+	(*RollbackRequest)(nil),       // 21: strata.v1.RollbackRequest
+	(*RollbackResponse)(nil),      // 22: strata.v1.RollbackResponse
+	(*VersionsRequest)(nil),       // 23: strata.v1.VersionsRequest
+	(*VersionsResponse)(nil),      // 24: strata.v1.VersionsResponse
+	(*VersionInfo)(nil),           // 25: strata.v1.VersionInfo
+	(*StatusRequest)(nil),         // 26: strata.v1.StatusRequest
+	(*StatusResponse)(nil),        // 27: strata.v1.StatusResponse
+	(*Member)(nil),                // 28: strata.v1.Member
+	(*JoinRequest)(nil),           // 29: strata.v1.JoinRequest
+	(*JoinResponse)(nil),          // 30: strata.v1.JoinResponse
+	(*RemoveMemberRequest)(nil),   // 31: strata.v1.RemoveMemberRequest
+	(*RemoveMemberResponse)(nil),  // 32: strata.v1.RemoveMemberResponse
+	(*ClusterStatusRequest)(nil),  // 33: strata.v1.ClusterStatusRequest
+	(*ClusterStatusResponse)(nil), // 34: strata.v1.ClusterStatusResponse
+	(*MemberStatus)(nil),          // 35: strata.v1.MemberStatus
+	(*ReadIndexRequest)(nil),      // 36: strata.v1.ReadIndexRequest
+	(*ReadIndexResponse)(nil),     // 37: strata.v1.ReadIndexResponse
+	(*ForwardRequest)(nil),        // 38: strata.v1.ForwardRequest
+	(*ForwardResponse)(nil),       // 39: strata.v1.ForwardResponse
+	(*FetchChunkRequest)(nil),     // 40: strata.v1.FetchChunkRequest
+	(*FetchChunkResponse)(nil),    // 41: strata.v1.FetchChunkResponse
+	(*Plan)(nil),                  // 42: strata.v1.Plan
+	(*Scan)(nil),                  // 43: strata.v1.Scan
+	(*Filter)(nil),                // 44: strata.v1.Filter
+	(*NamedExpr)(nil),             // 45: strata.v1.NamedExpr
+	(*Project)(nil),               // 46: strata.v1.Project
+	(*NamedAgg)(nil),              // 47: strata.v1.NamedAgg
+	(*Aggregate)(nil),             // 48: strata.v1.Aggregate
+	(*SortKey)(nil),               // 49: strata.v1.SortKey
+	(*Sort)(nil),                  // 50: strata.v1.Sort
+	(*Limit)(nil),                 // 51: strata.v1.Limit
+	(*Value)(nil),                 // 52: strata.v1.Value
+	(*Expr)(nil),                  // 53: strata.v1.Expr
+	(*ColumnAt)(nil),              // 54: strata.v1.ColumnAt
+	(*BinaryExpr)(nil),            // 55: strata.v1.BinaryExpr
+	(*IsNullExpr)(nil),            // 56: strata.v1.IsNullExpr
+	(*InExpr)(nil),                // 57: strata.v1.InExpr
+	(*BetweenExpr)(nil),           // 58: strata.v1.BetweenExpr
+	(*DateTruncExpr)(nil),         // 59: strata.v1.DateTruncExpr
+	(*TimeBucketExpr)(nil),        // 60: strata.v1.TimeBucketExpr
+	(*Command)(nil),               // 61: strata.v1.Command
+	(*CreateTableCommand)(nil),    // 62: strata.v1.CreateTableCommand
+	(*DropTableCommand)(nil),      // 63: strata.v1.DropTableCommand
+	(*WriteCommand)(nil),          // 64: strata.v1.WriteCommand
+	(*RollbackCommand)(nil),       // 65: strata.v1.RollbackCommand
+	(*SetMemberCommand)(nil),      // 66: strata.v1.SetMemberCommand
 }
 var file_strata_proto_depIdxs = []int32{
 	0,  // 0: strata.v1.Column.type:type_name -> strata.v1.ColumnType
-	4,  // 1: strata.v1.TableDef.columns:type_name -> strata.v1.Column
-	5,  // 2: strata.v1.CreateTableRequest.table:type_name -> strata.v1.TableDef
-	5,  // 3: strata.v1.DescribeTableResponse.table:type_name -> strata.v1.TableDef
-	16, // 4: strata.v1.IngestAck.error:type_name -> strata.v1.Error
-	27, // 5: strata.v1.QueryRequest.plan:type_name -> strata.v1.Plan
-	19, // 6: strata.v1.QueryResponse.stats:type_name -> strata.v1.QueryStats
-	24, // 7: strata.v1.VersionsResponse.versions:type_name -> strata.v1.VersionInfo
-	28, // 8: strata.v1.Plan.scan:type_name -> strata.v1.Scan
-	29, // 9: strata.v1.Plan.filter:type_name -> strata.v1.Filter
-	31, // 10: strata.v1.Plan.project:type_name -> strata.v1.Project
-	33, // 11: strata.v1.Plan.aggregate:type_name -> strata.v1.Aggregate
-	35, // 12: strata.v1.Plan.sort:type_name -> strata.v1.Sort
-	36, // 13: strata.v1.Plan.limit:type_name -> strata.v1.Limit
-	27, // 14: strata.v1.Filter.input:type_name -> strata.v1.Plan
-	38, // 15: strata.v1.Filter.pred:type_name -> strata.v1.Expr
-	38, // 16: strata.v1.NamedExpr.expr:type_name -> strata.v1.Expr
-	27, // 17: strata.v1.Project.input:type_name -> strata.v1.Plan
-	30, // 18: strata.v1.Project.exprs:type_name -> strata.v1.NamedExpr
-	1,  // 19: strata.v1.NamedAgg.func:type_name -> strata.v1.AggFunc
-	38, // 20: strata.v1.NamedAgg.arg:type_name -> strata.v1.Expr
-	27, // 21: strata.v1.Aggregate.input:type_name -> strata.v1.Plan
-	30, // 22: strata.v1.Aggregate.group_by:type_name -> strata.v1.NamedExpr
-	32, // 23: strata.v1.Aggregate.aggs:type_name -> strata.v1.NamedAgg
-	38, // 24: strata.v1.SortKey.expr:type_name -> strata.v1.Expr
-	2,  // 25: strata.v1.SortKey.nulls:type_name -> strata.v1.Nulls
-	27, // 26: strata.v1.Sort.input:type_name -> strata.v1.Plan
-	34, // 27: strata.v1.Sort.keys:type_name -> strata.v1.SortKey
-	27, // 28: strata.v1.Limit.input:type_name -> strata.v1.Plan
-	0,  // 29: strata.v1.Value.type:type_name -> strata.v1.ColumnType
-	39, // 30: strata.v1.Expr.column_at:type_name -> strata.v1.ColumnAt
-	37, // 31: strata.v1.Expr.literal:type_name -> strata.v1.Value
-	40, // 32: strata.v1.Expr.binary:type_name -> strata.v1.BinaryExpr
-	38, // 33: strata.v1.Expr.not:type_name -> strata.v1.Expr
-	38, // 34: strata.v1.Expr.neg:type_name -> strata.v1.Expr
-	41, // 35: strata.v1.Expr.is_null:type_name -> strata.v1.IsNullExpr
-	42, // 36: strata.v1.Expr.in:type_name -> strata.v1.InExpr
-	43, // 37: strata.v1.Expr.between:type_name -> strata.v1.BetweenExpr
-	44, // 38: strata.v1.Expr.date_trunc:type_name -> strata.v1.DateTruncExpr
-	45, // 39: strata.v1.Expr.time_bucket:type_name -> strata.v1.TimeBucketExpr
-	3,  // 40: strata.v1.BinaryExpr.op:type_name -> strata.v1.BinOp
-	38, // 41: strata.v1.BinaryExpr.left:type_name -> strata.v1.Expr
-	38, // 42: strata.v1.BinaryExpr.right:type_name -> strata.v1.Expr
-	38, // 43: strata.v1.IsNullExpr.x:type_name -> strata.v1.Expr
-	38, // 44: strata.v1.InExpr.x:type_name -> strata.v1.Expr
-	38, // 45: strata.v1.InExpr.list:type_name -> strata.v1.Expr
-	38, // 46: strata.v1.BetweenExpr.x:type_name -> strata.v1.Expr
-	38, // 47: strata.v1.BetweenExpr.lo:type_name -> strata.v1.Expr
-	38, // 48: strata.v1.BetweenExpr.hi:type_name -> strata.v1.Expr
-	38, // 49: strata.v1.DateTruncExpr.x:type_name -> strata.v1.Expr
-	38, // 50: strata.v1.TimeBucketExpr.x:type_name -> strata.v1.Expr
-	47, // 51: strata.v1.Command.create_table:type_name -> strata.v1.CreateTableCommand
-	48, // 52: strata.v1.Command.drop_table:type_name -> strata.v1.DropTableCommand
-	49, // 53: strata.v1.Command.write:type_name -> strata.v1.WriteCommand
-	50, // 54: strata.v1.Command.rollback:type_name -> strata.v1.RollbackCommand
-	5,  // 55: strata.v1.CreateTableCommand.table:type_name -> strata.v1.TableDef
-	6,  // 56: strata.v1.Strata.CreateTable:input_type -> strata.v1.CreateTableRequest
-	8,  // 57: strata.v1.Strata.DropTable:input_type -> strata.v1.DropTableRequest
-	10, // 58: strata.v1.Strata.ListTables:input_type -> strata.v1.ListTablesRequest
-	12, // 59: strata.v1.Strata.DescribeTable:input_type -> strata.v1.DescribeTableRequest
-	14, // 60: strata.v1.Strata.Ingest:input_type -> strata.v1.IngestRequest
-	17, // 61: strata.v1.Strata.Query:input_type -> strata.v1.QueryRequest
-	20, // 62: strata.v1.Strata.Rollback:input_type -> strata.v1.RollbackRequest
-	22, // 63: strata.v1.Strata.Versions:input_type -> strata.v1.VersionsRequest
-	25, // 64: strata.v1.Strata.Status:input_type -> strata.v1.StatusRequest
-	7,  // 65: strata.v1.Strata.CreateTable:output_type -> strata.v1.CreateTableResponse
-	9,  // 66: strata.v1.Strata.DropTable:output_type -> strata.v1.DropTableResponse
-	11, // 67: strata.v1.Strata.ListTables:output_type -> strata.v1.ListTablesResponse
-	13, // 68: strata.v1.Strata.DescribeTable:output_type -> strata.v1.DescribeTableResponse
-	15, // 69: strata.v1.Strata.Ingest:output_type -> strata.v1.IngestAck
-	18, // 70: strata.v1.Strata.Query:output_type -> strata.v1.QueryResponse
-	21, // 71: strata.v1.Strata.Rollback:output_type -> strata.v1.RollbackResponse
-	23, // 72: strata.v1.Strata.Versions:output_type -> strata.v1.VersionsResponse
-	26, // 73: strata.v1.Strata.Status:output_type -> strata.v1.StatusResponse
-	65, // [65:74] is the sub-list for method output_type
-	56, // [56:65] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	5,  // 1: strata.v1.TableDef.columns:type_name -> strata.v1.Column
+	6,  // 2: strata.v1.CreateTableRequest.table:type_name -> strata.v1.TableDef
+	6,  // 3: strata.v1.DescribeTableResponse.table:type_name -> strata.v1.TableDef
+	17, // 4: strata.v1.IngestAck.error:type_name -> strata.v1.Error
+	42, // 5: strata.v1.QueryRequest.plan:type_name -> strata.v1.Plan
+	1,  // 6: strata.v1.QueryRequest.read_mode:type_name -> strata.v1.ReadMode
+	20, // 7: strata.v1.QueryResponse.stats:type_name -> strata.v1.QueryStats
+	25, // 8: strata.v1.VersionsResponse.versions:type_name -> strata.v1.VersionInfo
+	28, // 9: strata.v1.StatusResponse.members:type_name -> strata.v1.Member
+	28, // 10: strata.v1.JoinResponse.members:type_name -> strata.v1.Member
+	28, // 11: strata.v1.RemoveMemberResponse.members:type_name -> strata.v1.Member
+	35, // 12: strata.v1.ClusterStatusResponse.members:type_name -> strata.v1.MemberStatus
+	28, // 13: strata.v1.MemberStatus.member:type_name -> strata.v1.Member
+	27, // 14: strata.v1.MemberStatus.status:type_name -> strata.v1.StatusResponse
+	17, // 15: strata.v1.ForwardResponse.error:type_name -> strata.v1.Error
+	43, // 16: strata.v1.Plan.scan:type_name -> strata.v1.Scan
+	44, // 17: strata.v1.Plan.filter:type_name -> strata.v1.Filter
+	46, // 18: strata.v1.Plan.project:type_name -> strata.v1.Project
+	48, // 19: strata.v1.Plan.aggregate:type_name -> strata.v1.Aggregate
+	50, // 20: strata.v1.Plan.sort:type_name -> strata.v1.Sort
+	51, // 21: strata.v1.Plan.limit:type_name -> strata.v1.Limit
+	42, // 22: strata.v1.Filter.input:type_name -> strata.v1.Plan
+	53, // 23: strata.v1.Filter.pred:type_name -> strata.v1.Expr
+	53, // 24: strata.v1.NamedExpr.expr:type_name -> strata.v1.Expr
+	42, // 25: strata.v1.Project.input:type_name -> strata.v1.Plan
+	45, // 26: strata.v1.Project.exprs:type_name -> strata.v1.NamedExpr
+	2,  // 27: strata.v1.NamedAgg.func:type_name -> strata.v1.AggFunc
+	53, // 28: strata.v1.NamedAgg.arg:type_name -> strata.v1.Expr
+	42, // 29: strata.v1.Aggregate.input:type_name -> strata.v1.Plan
+	45, // 30: strata.v1.Aggregate.group_by:type_name -> strata.v1.NamedExpr
+	47, // 31: strata.v1.Aggregate.aggs:type_name -> strata.v1.NamedAgg
+	53, // 32: strata.v1.SortKey.expr:type_name -> strata.v1.Expr
+	3,  // 33: strata.v1.SortKey.nulls:type_name -> strata.v1.Nulls
+	42, // 34: strata.v1.Sort.input:type_name -> strata.v1.Plan
+	49, // 35: strata.v1.Sort.keys:type_name -> strata.v1.SortKey
+	42, // 36: strata.v1.Limit.input:type_name -> strata.v1.Plan
+	0,  // 37: strata.v1.Value.type:type_name -> strata.v1.ColumnType
+	54, // 38: strata.v1.Expr.column_at:type_name -> strata.v1.ColumnAt
+	52, // 39: strata.v1.Expr.literal:type_name -> strata.v1.Value
+	55, // 40: strata.v1.Expr.binary:type_name -> strata.v1.BinaryExpr
+	53, // 41: strata.v1.Expr.not:type_name -> strata.v1.Expr
+	53, // 42: strata.v1.Expr.neg:type_name -> strata.v1.Expr
+	56, // 43: strata.v1.Expr.is_null:type_name -> strata.v1.IsNullExpr
+	57, // 44: strata.v1.Expr.in:type_name -> strata.v1.InExpr
+	58, // 45: strata.v1.Expr.between:type_name -> strata.v1.BetweenExpr
+	59, // 46: strata.v1.Expr.date_trunc:type_name -> strata.v1.DateTruncExpr
+	60, // 47: strata.v1.Expr.time_bucket:type_name -> strata.v1.TimeBucketExpr
+	4,  // 48: strata.v1.BinaryExpr.op:type_name -> strata.v1.BinOp
+	53, // 49: strata.v1.BinaryExpr.left:type_name -> strata.v1.Expr
+	53, // 50: strata.v1.BinaryExpr.right:type_name -> strata.v1.Expr
+	53, // 51: strata.v1.IsNullExpr.x:type_name -> strata.v1.Expr
+	53, // 52: strata.v1.InExpr.x:type_name -> strata.v1.Expr
+	53, // 53: strata.v1.InExpr.list:type_name -> strata.v1.Expr
+	53, // 54: strata.v1.BetweenExpr.x:type_name -> strata.v1.Expr
+	53, // 55: strata.v1.BetweenExpr.lo:type_name -> strata.v1.Expr
+	53, // 56: strata.v1.BetweenExpr.hi:type_name -> strata.v1.Expr
+	53, // 57: strata.v1.DateTruncExpr.x:type_name -> strata.v1.Expr
+	53, // 58: strata.v1.TimeBucketExpr.x:type_name -> strata.v1.Expr
+	62, // 59: strata.v1.Command.create_table:type_name -> strata.v1.CreateTableCommand
+	63, // 60: strata.v1.Command.drop_table:type_name -> strata.v1.DropTableCommand
+	64, // 61: strata.v1.Command.write:type_name -> strata.v1.WriteCommand
+	65, // 62: strata.v1.Command.rollback:type_name -> strata.v1.RollbackCommand
+	66, // 63: strata.v1.Command.set_member:type_name -> strata.v1.SetMemberCommand
+	6,  // 64: strata.v1.CreateTableCommand.table:type_name -> strata.v1.TableDef
+	28, // 65: strata.v1.SetMemberCommand.member:type_name -> strata.v1.Member
+	7,  // 66: strata.v1.Strata.CreateTable:input_type -> strata.v1.CreateTableRequest
+	9,  // 67: strata.v1.Strata.DropTable:input_type -> strata.v1.DropTableRequest
+	11, // 68: strata.v1.Strata.ListTables:input_type -> strata.v1.ListTablesRequest
+	13, // 69: strata.v1.Strata.DescribeTable:input_type -> strata.v1.DescribeTableRequest
+	15, // 70: strata.v1.Strata.Ingest:input_type -> strata.v1.IngestRequest
+	18, // 71: strata.v1.Strata.Query:input_type -> strata.v1.QueryRequest
+	21, // 72: strata.v1.Strata.Rollback:input_type -> strata.v1.RollbackRequest
+	23, // 73: strata.v1.Strata.Versions:input_type -> strata.v1.VersionsRequest
+	26, // 74: strata.v1.Strata.Status:input_type -> strata.v1.StatusRequest
+	29, // 75: strata.v1.Strata.Join:input_type -> strata.v1.JoinRequest
+	31, // 76: strata.v1.Strata.RemoveMember:input_type -> strata.v1.RemoveMemberRequest
+	33, // 77: strata.v1.Strata.ClusterStatus:input_type -> strata.v1.ClusterStatusRequest
+	36, // 78: strata.v1.Strata.ReadIndex:input_type -> strata.v1.ReadIndexRequest
+	38, // 79: strata.v1.Strata.Forward:input_type -> strata.v1.ForwardRequest
+	40, // 80: strata.v1.Strata.FetchChunk:input_type -> strata.v1.FetchChunkRequest
+	8,  // 81: strata.v1.Strata.CreateTable:output_type -> strata.v1.CreateTableResponse
+	10, // 82: strata.v1.Strata.DropTable:output_type -> strata.v1.DropTableResponse
+	12, // 83: strata.v1.Strata.ListTables:output_type -> strata.v1.ListTablesResponse
+	14, // 84: strata.v1.Strata.DescribeTable:output_type -> strata.v1.DescribeTableResponse
+	16, // 85: strata.v1.Strata.Ingest:output_type -> strata.v1.IngestAck
+	19, // 86: strata.v1.Strata.Query:output_type -> strata.v1.QueryResponse
+	22, // 87: strata.v1.Strata.Rollback:output_type -> strata.v1.RollbackResponse
+	24, // 88: strata.v1.Strata.Versions:output_type -> strata.v1.VersionsResponse
+	27, // 89: strata.v1.Strata.Status:output_type -> strata.v1.StatusResponse
+	30, // 90: strata.v1.Strata.Join:output_type -> strata.v1.JoinResponse
+	32, // 91: strata.v1.Strata.RemoveMember:output_type -> strata.v1.RemoveMemberResponse
+	34, // 92: strata.v1.Strata.ClusterStatus:output_type -> strata.v1.ClusterStatusResponse
+	37, // 93: strata.v1.Strata.ReadIndex:output_type -> strata.v1.ReadIndexResponse
+	39, // 94: strata.v1.Strata.Forward:output_type -> strata.v1.ForwardResponse
+	41, // 95: strata.v1.Strata.FetchChunk:output_type -> strata.v1.FetchChunkResponse
+	81, // [81:96] is the sub-list for method output_type
+	66, // [66:81] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_strata_proto_init() }
@@ -3994,7 +5059,7 @@ func file_strata_proto_init() {
 		(*QueryResponse_ArrowIpc)(nil),
 		(*QueryResponse_Stats)(nil),
 	}
-	file_strata_proto_msgTypes[23].OneofWrappers = []any{
+	file_strata_proto_msgTypes[37].OneofWrappers = []any{
 		(*Plan_Scan)(nil),
 		(*Plan_Filter)(nil),
 		(*Plan_Project)(nil),
@@ -4002,7 +5067,7 @@ func file_strata_proto_init() {
 		(*Plan_Sort)(nil),
 		(*Plan_Limit)(nil),
 	}
-	file_strata_proto_msgTypes[34].OneofWrappers = []any{
+	file_strata_proto_msgTypes[48].OneofWrappers = []any{
 		(*Expr_Column)(nil),
 		(*Expr_ColumnAt)(nil),
 		(*Expr_Literal)(nil),
@@ -4015,19 +5080,20 @@ func file_strata_proto_init() {
 		(*Expr_DateTrunc)(nil),
 		(*Expr_TimeBucket)(nil),
 	}
-	file_strata_proto_msgTypes[42].OneofWrappers = []any{
+	file_strata_proto_msgTypes[56].OneofWrappers = []any{
 		(*Command_CreateTable)(nil),
 		(*Command_DropTable)(nil),
 		(*Command_Write)(nil),
 		(*Command_Rollback)(nil),
+		(*Command_SetMember)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_strata_proto_rawDesc), len(file_strata_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   47,
+			NumEnums:      5,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
