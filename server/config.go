@@ -20,6 +20,13 @@ type Config struct {
 	// Bootstrap a one-voter group when the data dir holds no Raft state
 	// (default true for a single node). An existing data dir always wins.
 	NoBootstrap bool
+	// Join is the gRPC address of any member of an existing cluster. A
+	// node with no Raft state asks it to be added as a voter (and is never
+	// bootstrapped); a node with state ignores it.
+	Join string
+	// ReadMode is how reads that do not ask otherwise are served:
+	// ReadLinearizable (default) or ReadFollower.
+	ReadMode string
 
 	Logger *slog.Logger
 
@@ -42,13 +49,28 @@ type Config struct {
 	QueryMemoryLimit int64
 
 	// Raft tuning; zero values take raftlog's defaults.
-	SnapshotThreshold uint64
-	SnapshotInterval  time.Duration
+	SnapshotThreshold  uint64
+	SnapshotInterval   time.Duration
+	TrailingLogs       uint64
+	HeartbeatTimeout   time.Duration
+	ElectionTimeout    time.Duration
+	LeaderLeaseTimeout time.Duration
 	NoSync            bool // tests only: no fsync of the Raft log
 
 	// Version is the binary's version, reported by Status.
 	Version string
 }
+
+// The read modes (Config.ReadMode, --read-mode).
+const (
+	// ReadLinearizable: a read sees every write acknowledged before it
+	// started, on any node (the leader's confirmed commit index, applied
+	// locally first).
+	ReadLinearizable = "linearizable"
+	// ReadFollower: a read sees this node's applied state at once; it may
+	// miss the latest writes.
+	ReadFollower = "follower"
+)
 
 func (c Config) withDefaults() Config {
 	if c.DataDir == "" {
@@ -83,6 +105,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Version == "" {
 		c.Version = "dev"
+	}
+	if c.ReadMode == "" {
+		c.ReadMode = ReadLinearizable
 	}
 	return c
 }
