@@ -55,7 +55,7 @@ type Config struct {
 	HeartbeatTimeout   time.Duration
 	ElectionTimeout    time.Duration
 	LeaderLeaseTimeout time.Duration
-	NoSync            bool // tests only: no fsync of the Raft log
+	NoSync             bool // tests only: no fsync of the Raft log
 
 	// Version is the binary's version, reported by Status.
 	Version string
