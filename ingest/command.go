@@ -47,3 +47,11 @@ func DropTableCommand(name string, ifExists bool) *stratapb.Command {
 func RollbackCommand(table string, to uint64) *stratapb.Command {
 	return &stratapb.Command{Kind: &stratapb.Command_Rollback{Rollback: &stratapb.RollbackCommand{Table: table, ToVersion: to}}}
 }
+
+// SetMemberCommand builds the command that records member m's addresses
+// (replacing an earlier record with the same node ID) or, with remove,
+// deletes the record of m.NodeId. It is not ignorable: a node that skipped
+// it would serve a stale member registry.
+func SetMemberCommand(m *stratapb.Member, remove bool) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_SetMember{SetMember: &stratapb.SetMemberCommand{Member: m, Remove: remove}}}
+}

@@ -23,8 +23,9 @@ type Options struct {
 
 // FSM applies the commands of the Raft log to storage, in log order, at
 // version = log index. It owns the dedup table that makes writes
-// idempotent. Raft calls Apply, Capture and Restore from one goroutine;
-// Store may be called from any.
+// idempotent, and the member registry (members.go). Raft calls Apply,
+// Capture and Restore from one goroutine; Store and Members may be called
+// from any.
 //
 // Apply is deterministic: it reads no clock, no randomness and iterates
 // no map, so every replica that applies the same log reaches the same
@@ -33,6 +34,9 @@ type FSM struct {
 	opts  Options
 	store atomic.Pointer[storage.Store]
 	dedup *dedupTable
+	// members is the member registry: an immutable slice sorted by node
+	// ID, replaced whole by Apply and Restore.
+	members atomic.Pointer[[]*stratapb.Member]
 }
 
 // NewFSM returns an FSM over an empty store.
@@ -72,6 +76,8 @@ func (f *FSM) Apply(index uint64, data []byte) any {
 		return f.applyDrop(index, k.DropTable)
 	case *stratapb.Command_Rollback:
 		return f.applyRollback(index, k.Rollback)
+	case *stratapb.Command_SetMember:
+		return f.applySetMember(index, k.SetMember)
 	case nil:
 		if cmd.Ignorable {
 			return f.done(index, nil)

@@ -8,19 +8,24 @@ import (
 	"hash/crc32"
 	"io"
 
+	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/storage"
 )
 
 // An FSM snapshot stream:
 //
-//	"STRATAFS" | format u32 = 1 | storage stream (storage.Image.Encode)
+//	"STRATAFS" | format u32 = 2 | storage stream (storage.Image.Encode)
 //	| dedup length u64 | dedup table (dedupcodec.go) | crc32c(dedup table) u32
+//	| members length u64 | members (members.go) | crc32c(members) u32
 //
 // The storage stream ends with its own end frame, so the dedup table
-// follows it directly.
+// follows it directly. Format 1 is the same without the members frame;
+// Restore still reads it (as an empty member registry).
 const (
 	fsmMagic   = "STRATAFS"
-	fsmVersion = 1
+	fsmVersion = 2
+	// fsmVersionNoMembers is the oldest format Restore reads.
+	fsmVersionNoMembers = 1
 	// maxDedupBytes bounds the dedup frame (Persist refuses to write a
 	// larger one, Restore to read it). DefaultMaxProducers keeps the
 	// table far below it.
@@ -36,8 +41,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // the dedup table), expensive to Persist, which may run while Apply goes
 // on.
 type Snapshot struct {
-	image *storage.Image
-	dedup []producer
+	image   *storage.Image
+	dedup   []producer
+	members []*stratapb.Member // immutable, sorted by node ID
 }
 
 // Capture takes a snapshot. Raft calls it between two Apply calls.
@@ -46,7 +52,7 @@ func (f *FSM) Capture() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{image: im, dedup: f.dedup.clone()}, nil
+	return &Snapshot{image: im, dedup: f.dedup.clone(), members: f.loadMembers()}, nil
 }
 
 // Persist writes the snapshot.
@@ -65,10 +71,17 @@ func (s *Snapshot) Persist(w io.Writer) error {
 		// is still there.
 		return fmt.Errorf("persist snapshot: dedup table of %d bytes exceeds %d", len(body), maxDedupBytes)
 	}
-	frame := binary.LittleEndian.AppendUint64(nil, uint64(len(body)))
-	frame = append(frame, body...)
-	frame = binary.LittleEndian.AppendUint32(frame, crc32.Checksum(body, castagnoli))
-	if _, err := bw.Write(frame); err != nil {
+	if err := writeFrame(bw, body); err != nil {
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	mbody, err := appendMembers(nil, s.members)
+	if err != nil {
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	if len(mbody) > maxMembersBytes {
+		return fmt.Errorf("persist snapshot: member registry of %d bytes exceeds %d", len(mbody), maxMembersBytes)
+	}
+	if err := writeFrame(bw, mbody); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
 	return bw.Flush()
@@ -88,8 +101,9 @@ func (f *FSM) Restore(r io.Reader) error {
 	if string(hdr[:len(fsmMagic)]) != fsmMagic {
 		return fmt.Errorf("%w: not an FSM snapshot", ErrBadSnapshot)
 	}
-	if v := binary.LittleEndian.Uint32(hdr[len(fsmMagic):]); v != fsmVersion {
-		return fmt.Errorf("%w: format %d, this release reads %d", ErrBadSnapshot, v, fsmVersion)
+	format := binary.LittleEndian.Uint32(hdr[len(fsmMagic):])
+	if format < fsmVersionNoMembers || format > fsmVersion {
+		return fmt.Errorf("%w: format %d, this release reads %d to %d", ErrBadSnapshot, format, fsmVersionNoMembers, fsmVersion)
 	}
 	store, err := storage.Restore(br, storage.RestoreOptions{Allocator: f.opts.Allocator, ChunkRows: f.opts.ChunkRows})
 	if err != nil {
@@ -100,28 +114,27 @@ func (f *FSM) Restore(r io.Reader) error {
 		store.Close()
 		return err
 	}
+	var members []*stratapb.Member
+	if format >= 2 {
+		body, err := readFrame(br, "member registry", maxMembersBytes)
+		if err == nil {
+			members, err = decodeMembers(body)
+		}
+		if err != nil {
+			store.Close()
+			return err
+		}
+	}
 	f.dedup = dedup
+	f.storeMembers(members)
 	f.store.Swap(store).Close()
 	return nil
 }
 
 func readDedup(r io.Reader, expiry uint64, maxProducers int) (*dedupTable, error) {
-	var n [8]byte
-	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return nil, fmt.Errorf("%w: dedup table: %v", ErrBadSnapshot, err)
-	}
-	size := binary.LittleEndian.Uint64(n[:])
-	if size > maxDedupBytes {
-		return nil, fmt.Errorf("%w: dedup table of %d bytes", ErrBadSnapshot, size)
-	}
-	body := make([]byte, int(size)+4)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, fmt.Errorf("%w: dedup table: %v", ErrBadSnapshot, err)
-	}
-	sum := binary.LittleEndian.Uint32(body[size:])
-	body = body[:size]
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, fmt.Errorf("%w: dedup table checksum mismatch", ErrBadSnapshot)
+	body, err := readFrame(r, "dedup table", maxDedupBytes)
+	if err != nil {
+		return nil, err
 	}
 	ps, err := decodeDedup(body)
 	if err != nil {
