@@ -86,6 +86,9 @@ func (c *cluster) followerViews() (problems []string, stable bool) {
 		if err := f.node.Barrier(testCtx(c.t)); !errors.Is(err, ErrNotLeader) {
 			problems = append(problems, fmt.Sprintf("%s: barrier err %v, want ErrNotLeader", f.id, err))
 		}
+		if _, err := f.node.ReadIndex(testCtx(c.t)); !errors.Is(err, ErrNotLeader) {
+			problems = append(problems, fmt.Sprintf("%s: read index err %v, want ErrNotLeader", f.id, err))
+		}
 		if st := f.node.Status(); st.State != StateFollower || st.LeaderID != leader.id {
 			problems = append(problems, fmt.Sprintf("%s: status %+v", f.id, st))
 		}

@@ -76,6 +76,9 @@ type Config struct {
 	SnapshotInterval   time.Duration
 	TrailingLogs       uint64
 
+	// Hooks observe applies, snapshots and leadership (optional).
+	Hooks Hooks
+
 	// NoSync, for tests only, makes raft-wal skip the fsync of every log
 	// append. Term/vote updates and segment rotations (raft-wal's bolt
 	// metadata file) and snapshots are still fsynced: neither store lets us

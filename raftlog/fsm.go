@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/hashicorp/raft"
 )
@@ -47,12 +48,13 @@ type Snapshot interface {
 type fsmAdapter struct {
 	fsm     FSM
 	applied *watermark
+	hooks   Hooks
 }
 
 var _ raft.BatchingFSM = (*fsmAdapter)(nil)
 
-func newFSMAdapter(fsm FSM) *fsmAdapter {
-	return &fsmAdapter{fsm: fsm, applied: newWatermark()}
+func newFSMAdapter(fsm FSM, hooks Hooks) *fsmAdapter {
+	return &fsmAdapter{fsm: fsm, applied: newWatermark(), hooks: hooks}
 }
 
 // ApplyBatch implements raft.BatchingFSM. raft passes command and
@@ -61,9 +63,16 @@ func newFSMAdapter(fsm FSM) *fsmAdapter {
 func (a *fsmAdapter) ApplyBatch(logs []*raft.Log) []interface{} {
 	resps := make([]interface{}, len(logs))
 	for i, l := range logs {
-		if l.Type == raft.LogCommand {
-			resps[i] = a.fsm.Apply(l.Index, l.Data)
+		if l.Type != raft.LogCommand {
+			continue
 		}
+		if a.hooks.Applied == nil {
+			resps[i] = a.fsm.Apply(l.Index, l.Data)
+			continue
+		}
+		start := time.Now()
+		resps[i] = a.fsm.Apply(l.Index, l.Data)
+		a.hooks.Applied(l.Index, time.Since(start))
 	}
 	if len(logs) > 0 {
 		// Before raft answers the futures: a Propose that returns index i
@@ -86,14 +95,18 @@ func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsm snapshot at %d: %w", index, err)
 	}
-	return &snapshotAdapter{snap: s, index: index}, nil
+	return &snapshotAdapter{snap: s, index: index, hooks: a.hooks}, nil
 }
 
 // Restore implements raft.FSM. raft closes rc.
-func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
+func (a *fsmAdapter) Restore(rc io.ReadCloser) (err error) {
+	start := time.Now()
 	index, err := readSnapHeader(rc)
 	if err != nil {
 		return err
+	}
+	if a.hooks.Restored != nil {
+		defer func() { a.hooks.Restored(index, time.Since(start), err) }()
 	}
 	if err := a.fsm.Restore(rc); err != nil {
 		return fmt.Errorf("fsm restore at %d: %w", index, err)
@@ -106,12 +119,18 @@ func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
 type snapshotAdapter struct {
 	snap  Snapshot
 	index uint64
+	hooks Hooks
 }
 
 // Persist implements raft.FSMSnapshot: header, then the FSM's bytes; the
 // sink is closed on success and cancelled on failure.
-func (s *snapshotAdapter) Persist(sink raft.SnapshotSink) error {
-	err := s.write(sink)
+func (s *snapshotAdapter) Persist(sink raft.SnapshotSink) (err error) {
+	start := time.Now()
+	cw := &countingWriter{w: sink}
+	if s.hooks.SnapshotPersisted != nil {
+		defer func() { s.hooks.SnapshotPersisted(cw.n, time.Since(start), err) }()
+	}
+	err = s.write(sink, cw)
 	if err != nil {
 		return errors.Join(err, sink.Cancel())
 	}
@@ -121,12 +140,13 @@ func (s *snapshotAdapter) Persist(sink raft.SnapshotSink) error {
 	return nil
 }
 
-func (s *snapshotAdapter) write(sink raft.SnapshotSink) error {
-	if _, err := sink.Write(appendSnapHeader(nil, s.index)); err != nil {
+func (s *snapshotAdapter) write(sink raft.SnapshotSink, w io.Writer) error {
+	if _, err := w.Write(appendSnapHeader(nil, s.index)); err != nil {
 		return fmt.Errorf("write snapshot header: %w", err)
 	}
-	// Hide Close and Cancel from the FSM: the sink is ours to finish.
-	if err := s.snap.Persist(struct{ io.Writer }{sink}); err != nil {
+	// Hide Close and Cancel from the FSM (w is not the sink itself): the
+	// sink is ours to finish.
+	if err := s.snap.Persist(w); err != nil {
 		return fmt.Errorf("persist fsm snapshot at %d: %w", s.index, err)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 func TestApplyBatchPassesOnlyCommands(t *testing.T) {
 	fsm := &hashFSM{}
-	a := newFSMAdapter(fsm)
+	a := newFSMAdapter(fsm, Hooks{})
 	logs := []*raft.Log{
 		{Index: 3, Type: raft.LogConfiguration, Data: []byte("conf")},
 		{Index: 4, Type: raft.LogCommand, Data: []byte("a")},
@@ -55,7 +55,7 @@ func (*failingSnapshot) Persist(io.Writer) error { return errors.New("disk full"
 func (s *failingSnapshot) Release()              { s.released = true }
 
 func TestSnapshotRoundTripCarriesIndex(t *testing.T) {
-	src := newFSMAdapter(&hashFSM{})
+	src := newFSMAdapter(&hashFSM{}, Hooks{})
 	src.ApplyBatch([]*raft.Log{{Index: 9, Type: raft.LogCommand, Data: []byte("x")}})
 	snap, err := src.Snapshot()
 	if err != nil {
@@ -68,7 +68,7 @@ func TestSnapshotRoundTripCarriesIndex(t *testing.T) {
 	snap.Release()
 
 	dstFSM := &hashFSM{}
-	dst := newFSMAdapter(dstFSM)
+	dst := newFSMAdapter(dstFSM, Hooks{})
 	if err := dst.Restore(io.NopCloser(&s)); err != nil {
 		t.Fatal(err)
 	}

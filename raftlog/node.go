@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/raft"
 )
@@ -19,6 +20,11 @@ type Node struct {
 	trans   raft.Transport
 	stores  *stores
 	closing chan struct{} // closed when Close starts; wakes waiters
+	// readyTerm is the last term in which this node, as leader, committed
+	// a barrier (see ReadIndex).
+	readyTerm atomic.Uint64
+	// hadState: the directory held Raft state when the node opened.
+	hadState bool
 
 	closeOnce sync.Once
 	closeErr  error // set inside closeOnce
@@ -54,34 +60,41 @@ func start(cfg Config, fsm FSM, s *stores, logger *slogHCLog) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftlog: config: %w", err)
 	}
-	if err := bootstrapIfNew(cfg, rc, s, logger); err != nil {
+	hadState, err := raft.HasExistingState(s.logs, s.stable, s.snaps)
+	if err != nil {
+		return nil, fmt.Errorf("raftlog: inspect state: %w", err)
+	}
+	if err := bootstrapIfNew(cfg, rc, s, hadState, logger); err != nil {
 		return nil, err
 	}
-	adapter := newFSMAdapter(fsm)
+	adapter := newFSMAdapter(fsm, cfg.Hooks)
 	r, err := raft.NewRaft(rc, adapter, s.logs, s.stable, s.snaps, s.trans)
 	if err != nil {
 		return nil, fmt.Errorf("raftlog: start raft: %w", err)
 	}
-	return &Node{
-		cfg:     cfg,
-		raft:    r,
-		fsm:     adapter,
-		logs:    s.logs,
-		trans:   s.trans,
-		stores:  s,
-		closing: make(chan struct{}),
-	}, nil
+	n := &Node{
+		cfg:      cfg,
+		raft:     r,
+		fsm:      adapter,
+		logs:     s.logs,
+		trans:    s.trans,
+		stores:   s,
+		closing:  make(chan struct{}),
+		hadState: hadState,
+	}
+	go n.watchLeadership()
+	return n, nil
 }
+
+// HadState reports whether the node's directory held Raft state when it
+// opened: a restarted node, which needs no bootstrap and no join.
+func (n *Node) HadState() bool { return n.hadState }
 
 // bootstrapIfNew writes the one-voter configuration when asked to and the
 // stores are empty.
-func bootstrapIfNew(cfg Config, rc *raft.Config, s *stores, logger *slogHCLog) error {
+func bootstrapIfNew(cfg Config, rc *raft.Config, s *stores, existing bool, logger *slogHCLog) error {
 	if !cfg.Bootstrap {
 		return nil
-	}
-	existing, err := raft.HasExistingState(s.logs, s.stable, s.snaps)
-	if err != nil {
-		return fmt.Errorf("raftlog: inspect state: %w", err)
 	}
 	if existing {
 		logger.Info("existing raft state found; not bootstrapping", "node", cfg.NodeID)

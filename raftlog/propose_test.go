@@ -127,25 +127,43 @@ func TestWaitAppliedWakesOnApply(t *testing.T) {
 	}
 }
 
-// A new leader's first entry is a no-op the FSM never sees; waiting for its
-// index (or a barrier's) must still end.
+// A new leader's first entry is a no-op the FSM never sees, then the
+// barrier it commits on gaining leadership (see ReadIndex); waiting for
+// either index must end, and the barrier raises the applied watermark.
 func TestWaitAppliedNoopAndBarrier(t *testing.T) {
 	t.Parallel()
 	m := singleNode(t)
 	st := m.node.Status()
 	// Entry 1 is the bootstrap configuration (the FSM adapter sees it),
-	// entry 2 the leader's no-op (it does not).
-	if st.AppliedIndex >= st.LastLogIndex {
-		t.Fatalf("applied %d, last log %d: no no-op to wait for", st.AppliedIndex, st.LastLogIndex)
-	}
-	if err := m.node.WaitApplied(testCtx(t), st.LastLogIndex); err != nil {
-		t.Fatalf("wait for no-op %d: %v (status %+v)", st.LastLogIndex, err, st)
+	// entry 2 the leader's no-op (it does not), entry 3 its barrier.
+	for i := uint64(2); i <= st.LastLogIndex; i++ {
+		if err := m.node.WaitApplied(testCtx(t), i); err != nil {
+			t.Fatalf("wait for entry %d: %v (status %+v)", i, err, st)
+		}
 	}
 	if err := m.node.Barrier(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
 	if got, last := m.node.AppliedIndex(), m.node.Status().LastLogIndex; got != last {
 		t.Errorf("after barrier applied %d, last log %d", got, last)
+	}
+}
+
+// ReadIndex on a leader covers every acknowledged write; a follower has
+// none to give.
+func TestReadIndex(t *testing.T) {
+	t.Parallel()
+	m := singleNode(t)
+	idx := propose(t, m.node, "x", 1)
+	ri, err := m.node.ReadIndex(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ri < idx {
+		t.Errorf("read index %d below acknowledged write %d", ri, idx)
+	}
+	if err := m.node.WaitApplied(testCtx(t), ri); err != nil {
+		t.Fatal(err)
 	}
 }
 
