@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"google.golang.org/protobuf/proto"
 
 	stratapb "github.com/stratadb/strata/proto"
 )
@@ -55,12 +56,54 @@ func (r *Result) Rows() iter.Seq[[]any] {
 	}
 }
 
+// Version is the version the query read (or, for a SQL write, the
+// version of the change); 0 when the answer had no stats.
+func (r *Result) Version() uint64 { return r.Stats.GetVersion() }
+
 // Query runs a query and reads its whole answer. Errors from the server
-// keep their gRPC status.
+// keep their gRPC status. req.ReadMode and req.MinVersion choose how
+// fresh the read must be; unless Options.NoSessionConsistency, the
+// request asks for at least SeenVersion (req itself is not changed). A
+// plan, or a SQL statement that only reads (SELECT, SHOW, EXPLAIN, ...),
+// goes to the next node when a node is unavailable; a SQL write is sent
+// once.
 func (c *Client) Query(ctx context.Context, req *stratapb.QueryRequest) (*Result, error) {
+	req = c.session(req)
+	var res *Result
+	call := func(rpc stratapb.StrataClient) (err error) {
+		res, err = c.queryOn(ctx, rpc, req)
+		return err
+	}
+	var err error
+	if readOnly(req) {
+		err = c.read(ctx, func(rpc stratapb.StrataClient, _ *node) error { return call(rpc) })
+	} else {
+		err = c.write(call)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.observe(res.Version())
+	return res, nil
+}
+
+// session returns req asking for at least the highest version seen (a
+// copy when that changes it).
+func (c *Client) session(req *stratapb.QueryRequest) *stratapb.QueryRequest {
+	seen := c.SeenVersion()
+	if c.noSession || seen <= req.GetMinVersion() {
+		return req
+	}
+	req = proto.Clone(req).(*stratapb.QueryRequest)
+	req.MinVersion = seen
+	return req
+}
+
+// queryOn runs a query on one node.
+func (c *Client) queryOn(ctx context.Context, rpc stratapb.StrataClient, req *stratapb.QueryRequest) (*Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := c.rpc.Query(ctx, req)
+	stream, err := rpc.Query(ctx, req)
 	if err != nil {
 		return nil, err
 	}

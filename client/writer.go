@@ -106,7 +106,9 @@ type Writer struct {
 	pending      []*batch // unacknowledged batches, by sequence
 	inFlight     int      // pending batches sent on stream and not answered
 	stream       *ingestStream
-	recovering   bool // stop sending; resend pending once inFlight is 0
+	node         *node // the node stream is open on
+	resolve      bool  // ask for the leader before opening the next stream
+	recovering   bool  // stop sending; resend pending once inFlight is 0
 	backoff      time.Duration
 	retryAfter   time.Duration // the server's largest hint since the last resend
 	lastProgress time.Time     // when an ack last acknowledged a batch
@@ -242,7 +244,7 @@ func (w *Writer) Close(ctx context.Context) error {
 			w.stream.finish(ctx)
 		}
 		w.stream.teardown()
-		w.stream = nil
+		w.stream, w.node = nil, nil
 	}
 	w.stop()
 	return err

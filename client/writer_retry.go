@@ -127,6 +127,7 @@ func (w *Writer) done(i int, ack *stratapb.IngestAck) {
 		}
 		s.Version = max(s.Version, ack.GetVersion())
 	})
+	w.c.observe(ack.GetVersion())
 }
 
 // failed records a batch refused for good; its sequence is spent.
@@ -154,6 +155,7 @@ func (w *Writer) retryLater(why error, hint time.Duration) {
 // streamEnded handles the end of the stream's receive side: a dropped
 // stream makes every batch in flight unsettled; any other end is fatal.
 func (w *Writer) streamEnded(err error) {
+	w.lost(w.node, err)
 	w.dropStream()
 	if !isRetryableStreamErr(err) {
 		w.fatal = fmt.Errorf("client: ingest into table %q: %w", w.table, err)
@@ -169,7 +171,7 @@ func (w *Writer) streamEnded(err error) {
 func (w *Writer) dropStream() {
 	if w.stream != nil {
 		w.stream.teardown()
-		w.stream = nil
+		w.stream, w.node = nil, nil
 	}
 	for _, b := range w.pending {
 		b.sent = false
@@ -206,14 +208,20 @@ func (w *Writer) resend(ctx context.Context) error {
 	return nil
 }
 
-// open starts a stream. A retryable failure leaves the writer recovering
-// with no stream; any other is fatal.
+// open starts a stream on the leader (see target). A retryable failure
+// leaves the writer recovering with no stream; any other is fatal.
 func (w *Writer) open(ctx context.Context) error {
-	s, err := openStream(ctx, w.life, w.c.rpc)
+	n := w.target(ctx)
+	rpc, err := w.c.stub(n)
+	if err == nil {
+		var s *ingestStream
+		if s, err = openStream(ctx, w.life, rpc); err == nil {
+			w.stream, w.node = s, n
+			return nil
+		}
+	}
+	w.lost(n, err)
 	switch {
-	case err == nil:
-		w.stream = s
-		return nil
 	case ctx.Err() != nil:
 		w.recovering = true
 		return ctx.Err()
@@ -224,6 +232,32 @@ func (w *Writer) open(ctx context.Context) error {
 	w.recovering = true
 	w.fatal = fmt.Errorf("client: ingest into table %q: %w", w.table, err)
 	return w.fatal
+}
+
+// target is the node to open a stream on: the leader when known (asked
+// afresh after a stream was lost, so that a writer follows a new leader),
+// else the current node, which forwards to the leader.
+func (w *Writer) target(ctx context.Context) *node {
+	if !w.resolve {
+		if l := w.c.knownLeader(); l != nil {
+			return l
+		}
+	}
+	w.resolve = false
+	if l, err := w.c.findLeader(ctx); err == nil {
+		return l
+	}
+	return w.c.currentNode()
+}
+
+// lost is told that the stream on n (or its opening) ended with err: the
+// next open asks for the leader again, and an unavailable node is passed
+// over by the client's calls.
+func (w *Writer) lost(n *node, err error) {
+	w.resolve = true
+	if n != nil && status.Code(err) == codes.Unavailable {
+		w.c.nodeDown(n)
+	}
 }
 
 // send puts one batch on the stream. A failed send means the stream is
@@ -237,6 +271,7 @@ func (w *Writer) send(ctx context.Context, b *batch) error {
 		w.inFlight++
 		return nil
 	}
+	w.lost(w.node, err)
 	w.dropStream()
 	w.lastRetry = err
 	return ctx.Err() // nil unless the caller gave up
