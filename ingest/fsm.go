@@ -19,6 +19,21 @@ type Options struct {
 	ChunkRows      int    // storage's sealed chunk target (default storage.DefaultChunkRows)
 	ProducerExpiry uint64 // log entries a producer may idle (default DefaultProducerExpiry)
 	MaxProducers   int    // producers remembered (default DefaultMaxProducers)
+	// Chunks, when set, holds the sealed chunks of snapshots: Persist puts
+	// each sealed chunk there once and the stream only names it, and
+	// Restore reads the chunks a stream names from it. Every stream that
+	// may still be restored needs its chunks here, so it belongs to one
+	// node's data directory and one Raft log. Nil: every chunk inline.
+	Chunks ChunkStore
+}
+
+// ChunkStore is where snapshots keep sealed chunks (Options.Chunks):
+// storage.DirChunkStore, or a store that fetches missing chunks from
+// peers. Retain deletes every chunk not in keep (see
+// storage.DirChunkStore.Retain).
+type ChunkStore interface {
+	storage.ChunkStore
+	Retain(keep map[storage.ChunkID]bool) error
 }
 
 // FSM applies the commands of the Raft log to storage, in log order, at
@@ -37,6 +52,8 @@ type FSM struct {
 	// members is the member registry: an immutable slice sorted by node
 	// ID, replaced whole by Apply and Restore.
 	members atomic.Pointer[[]*stratapb.Member]
+	// retained is what Options.Chunks must keep; see snapshot.go.
+	retained retention
 }
 
 // NewFSM returns an FSM over an empty store.

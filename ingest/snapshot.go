@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
+	"sync"
 
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/storage"
@@ -20,7 +22,9 @@ import (
 //
 // The storage stream ends with its own end frame, so the dedup table
 // follows it directly. Format 1 is the same without the members frame;
-// Restore still reads it (as an empty member registry).
+// Restore still reads it (as an empty member registry). With
+// Options.Chunks, the storage stream names its sealed chunks instead of
+// holding them (storage.EncodeOptions); they are in the chunk store.
 const (
 	fsmMagic   = "STRATAFS"
 	fsmVersion = 2
@@ -41,9 +45,22 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // the dedup table), expensive to Persist, which may run while Apply goes
 // on.
 type Snapshot struct {
-	image   *storage.Image
-	dedup   []producer
-	members []*stratapb.Member // immutable, sorted by node ID
+	image    *storage.Image
+	dedup    []producer
+	members  []*stratapb.Member // immutable, sorted by node ID
+	chunks   ChunkStore         // Options.Chunks
+	retained *retention
+}
+
+// retention tracks the chunks Options.Chunks must keep: those of the last
+// stream persisted (or restored). Raft keeps the previous snapshot on disk
+// until the new one is complete, so a Persist keeps its own chunks and
+// these. mu also keeps Persist (which puts and deletes chunks) and Restore
+// (which reads, and may put, them) apart: Persist runs concurrently with
+// Apply and Restore.
+type retention struct {
+	mu   sync.Mutex
+	last map[storage.ChunkID]bool
 }
 
 // Capture takes a snapshot. Raft calls it between two Apply calls.
@@ -52,17 +69,24 @@ func (f *FSM) Capture() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{image: im, dedup: f.dedup.clone(), members: f.loadMembers()}, nil
+	return &Snapshot{image: im, dedup: f.dedup.clone(), members: f.loadMembers(), chunks: f.opts.Chunks, retained: &f.retained}, nil
 }
 
-// Persist writes the snapshot.
+// Persist writes the snapshot. With Options.Chunks, the sealed chunks the
+// chunk store does not hold yet are put there and the stream only names
+// them; once the stream is written, chunks neither it nor the stream
+// persisted before it name are deleted from the store.
 func (s *Snapshot) Persist(w io.Writer) error {
+	if s.chunks != nil {
+		s.retained.mu.Lock()
+		defer s.retained.mu.Unlock()
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	hdr := binary.LittleEndian.AppendUint32([]byte(fsmMagic), fsmVersion)
 	if _, err := bw.Write(hdr); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
-	if _, err := s.image.WriteTo(bw); err != nil {
+	if _, err := s.image.Encode(bw, storage.EncodeOptions{Chunks: s.chunks}); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
 	body := appendDedup(nil, s.dedup)
@@ -84,15 +108,36 @@ func (s *Snapshot) Persist(w io.Writer) error {
 	if err := writeFrame(bw, mbody); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	if s.chunks == nil {
+		return nil
+	}
+	// The stream is written but not yet durable (raft syncs it after
+	// Persist returns), so the last stream's chunks stay too: if this one
+	// never completes, that one is what raft restores.
+	stored := s.image.StoredChunks()
+	keep := maps.Clone(stored)
+	maps.Copy(keep, s.retained.last)
+	if err := s.chunks.Retain(keep); err != nil {
+		// Fail the snapshot, so it shows: nothing either stream needs
+		// was deleted, and the next snapshot retries.
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	s.retained.last = stored
+	return nil
 }
 
 // Release lets go of the captured chunks.
 func (s *Snapshot) Release() { s.image.Release() }
 
-// Restore replaces the FSM's state with a snapshot's. On error the FSM is
-// unchanged.
+// Restore replaces the FSM's state with a snapshot's. The chunks the
+// stream names as external are read from Options.Chunks. On error the FSM
+// is unchanged.
 func (f *FSM) Restore(r io.Reader) error {
+	f.retained.mu.Lock()
+	defer f.retained.mu.Unlock()
 	br := bufio.NewReaderSize(r, 1<<20)
 	hdr := make([]byte, len(fsmMagic)+4)
 	if _, err := io.ReadFull(br, hdr); err != nil {
@@ -105,7 +150,7 @@ func (f *FSM) Restore(r io.Reader) error {
 	if format < fsmVersionNoMembers || format > fsmVersion {
 		return fmt.Errorf("%w: format %d, this release reads %d to %d", ErrBadSnapshot, format, fsmVersionNoMembers, fsmVersion)
 	}
-	store, err := storage.Restore(br, storage.RestoreOptions{Allocator: f.opts.Allocator, ChunkRows: f.opts.ChunkRows})
+	store, err := storage.Restore(br, storage.RestoreOptions{Allocator: f.opts.Allocator, ChunkRows: f.opts.ChunkRows, Chunks: f.opts.Chunks})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
@@ -125,10 +170,31 @@ func (f *FSM) Restore(r io.Reader) error {
 			return err
 		}
 	}
+	if f.opts.Chunks != nil {
+		// The restored stream is the last one on disk: its chunks stay
+		// until a stream persisted after it is complete.
+		last, err := storedChunks(store)
+		if err != nil {
+			store.Close()
+			return err
+		}
+		f.retained.last = last
+	}
 	f.dedup = dedup
 	f.storeMembers(members)
 	f.store.Swap(store).Close()
 	return nil
+}
+
+// storedChunks is the set of chunks an encode of st's state would put in a
+// chunk store: those a stream of that state names.
+func storedChunks(st *storage.Store) (map[storage.ChunkID]bool, error) {
+	im, err := st.Capture()
+	if err != nil {
+		return nil, err
+	}
+	defer im.Release()
+	return im.StoredChunks(), nil
 }
 
 func readDedup(r io.Reader, expiry uint64, maxProducers int) (*dedupTable, error) {
