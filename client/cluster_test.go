@@ -226,8 +226,14 @@ func TestClusterLeaderDiscovery(t *testing.T) {
 // TestClusterWriterFollowsLeader kills the leader while batches it applied
 // are unacknowledged: the writer finds the new leader by itself and
 // resends them with the same producer id and sequences, so each row is
-// applied exactly once.
+// applied exactly once. During the election the survivors name no leader,
+// or still the dead one.
 func TestClusterWriterFollowsLeader(t *testing.T) {
+	t.Run("no leader", func(t *testing.T) { testWriterFollowsLeader(t, -1) })
+	t.Run("stale leader", func(t *testing.T) { testWriterFollowsLeader(t, 0) })
+}
+
+func testWriterFollowsLeader(t *testing.T, during int) {
 	mem := checkedAlloc(t)
 	cl := newFakeCluster(t, 3)
 	cl.setLeader(0)
@@ -263,7 +269,7 @@ func TestClusterWriterFollowsLeader(t *testing.T) {
 		defer cl.state.mu.Unlock()
 		return cl.state.last["p1"] == 8
 	})
-	cl.setLeader(-1)
+	cl.setLeader(during)
 	cl.kill(0)
 	cl.state.set(func(f *fakeServer) { f.hold = nil })
 	go func() {
