@@ -8,21 +8,6 @@ import (
 	stratapb "github.com/stratadb/strata/proto"
 )
 
-// propose sends a command through Raft and returns what the FSM answered.
-// A non-nil error means the outcome is unknown or the command was never
-// proposed; r.Err is the command's own, deterministic failure.
-func (n *Node) propose(ctx context.Context, cmd *stratapb.Command) (*ingest.Result, error) {
-	b, err := ingest.EncodeCommand(cmd)
-	if err != nil {
-		return nil, err
-	}
-	_, resp, err := n.raft.Propose(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	return resultOf(resp)
-}
-
 func resultOf(resp any) (*ingest.Result, error) {
 	r, ok := resp.(*ingest.Result)
 	if !ok {
@@ -134,5 +119,17 @@ func (n *Node) status() *stratapb.StatusResponse {
 		Ready:        n.ready() == nil,
 		PgAddr:       n.PGAddr(),
 		RssBytes:     residentBytes(),
+		GrpcAddr:     n.GRPCAddr(),
+		RaftAddr:     rs.Addr,
+		HttpAddr:     n.HTTPAddr(),
+		LeaderGrpcAddr: func() string {
+			if rs.LeaderID == "" {
+				return ""
+			}
+			return n.grpcAddrOf(rs.LeaderID)
+		}(),
+		LastLogIndex: rs.LastLogIndex,
+		Members:      n.members(),
+		ReadMode:     n.cfg.ReadMode,
 	}
 }

@@ -29,6 +29,9 @@ type pendingBatch struct {
 // on. The stream ends when the client closes its side and every ack is
 // sent, or when the node shuts down (Unavailable: reconnect and resend).
 func (n *Node) Ingest(stream stratapb.Strata_IngestServer) error {
+	if !n.raft.IsLeader() {
+		return n.proxyIngest(stream)
+	}
 	pending := make(chan pendingBatch, 256)
 	acked := make(chan error, 1)
 	go n.ackLoop(stream, pending, acked)

@@ -24,7 +24,7 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 	if text := req.GetSql(); text != "" {
 		err = n.readable()
 		if err == nil {
-			err = n.runSQL(text, stream)
+			err = n.runSQL(text, readOptions{mode: req.GetReadMode(), minVersion: req.GetMinVersion()}, stream)
 		}
 	} else {
 		err = n.runQuery(req, stream)
@@ -47,7 +47,7 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 }
 
 func (n *Node) runQuery(req *stratapb.QueryRequest, stream stratapb.Strata_QueryServer) error {
-	if err := n.readable(); err != nil {
+	if err := n.fence(stream.Context(), readOptions{mode: req.GetReadMode(), minVersion: req.GetMinVersion()}); err != nil {
 		return err
 	}
 	p, err := PlanFromProto(req.GetPlan())

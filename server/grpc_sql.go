@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,7 +18,8 @@ import (
 
 // runSQL answers a Query carrying SQL text: one statement, planned,
 // run, and streamed back like a plan's answer with its command tag.
-func (n *Node) runSQL(text string, stream stratapb.Strata_QueryServer) error {
+func (n *Node) runSQL(text string, ro readOptions, stream stratapb.Strata_QueryServer) error {
+	ctx := withReadOptions(stream.Context(), ro)
 	stmts, err := sql.Parse(text)
 	if err != nil {
 		// psql's catalog queries say COLLATE pg_catalog.default, which the
@@ -36,6 +38,10 @@ func (n *Node) runSQL(text string, stream stratapb.Strata_QueryServer) error {
 		return &sql.Error{Code: "42601", Message: fmt.Sprintf("send one statement per request (got %d)", len(stmts))}
 	}
 	prep, err := sql.Prepare(stmts[0], n.Catalog(), nil)
+	if err != nil && n.Fence(ctx) == nil {
+		// The catalog may lag a write made through another node.
+		prep, err = sql.Prepare(stmts[0], n.Catalog(), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -46,7 +52,7 @@ func (n *Node) runSQL(text string, stream stratapb.Strata_QueryServer) error {
 	if err != nil {
 		return err
 	}
-	res, err := n.runOverGRPC(stream, bound)
+	res, err := n.runOverGRPC(ctx, bound)
 	if err != nil {
 		return err
 	}
@@ -77,11 +83,11 @@ func (n *Node) runSQL(text string, stream stratapb.Strata_QueryServer) error {
 	}}})
 }
 
-func (n *Node) runOverGRPC(stream stratapb.Strata_QueryServer, stmt sql.Statement) (*sql.Result, error) {
+func (n *Node) runOverGRPC(ctx context.Context, stmt sql.Statement) (*sql.Result, error) {
 	if q, ok := stmt.(*sql.SystemQuery); ok {
-		return n.runSystemQuery(stream.Context(), q)
+		return n.runSystemQuery(ctx, q)
 	}
-	return n.Run(stream.Context(), stmt)
+	return n.Run(ctx, stmt)
 }
 
 func nonEmpty(stmts []sql.Statement) []sql.Statement {

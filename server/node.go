@@ -36,6 +36,10 @@ type Node struct {
 	raft    *raftlog.Node
 	budget  *budget
 	metrics *metrics
+	peers   *peers
+	chunks  *peerChunkStore
+	// defaultReadMode is Config.ReadMode (never READ_MODE_DEFAULT).
+	defaultReadMode stratapb.ReadMode
 
 	grpc     *grpc.Server
 	http     *http.Server
@@ -71,20 +75,38 @@ func (f raftFSM) Snapshot() (raftlog.Snapshot, error) {
 // listeners are bound; /readyz turns ready when the replay is done.
 func Open(cfg Config) (*Node, error) {
 	cfg = cfg.withDefaults()
-	n := &Node{cfg: cfg, log: cfg.Logger, budget: newBudget(cfg.IngestBudgetBytes), serveErr: make(chan error, 2), closing: make(chan struct{})}
-	n.fsm = ingest.NewFSM(ingest.Options{})
+	mode, err := parseReadMode(cfg.ReadMode)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, budget: newBudget(cfg.IngestBudgetBytes), serveErr: make(chan error, 2),
+		closing: make(chan struct{}), defaultReadMode: mode, peers: newPeers(cfg.MaxMessageBytes)}
+	n.metrics = newMetrics(n)
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	// Snapshots name sealed chunks kept here instead of re-encoding them;
+	// a chunk a received snapshot names and this node lacks is fetched
+	// from a peer.
+	n.chunks, err = newPeerChunkStore(filepath.Join(cfg.DataDir, "chunks"), n.chunkSources, n.peers)
+	if err != nil {
+		return nil, fmt.Errorf("chunk store: %w", err)
+	}
+	n.fsm = ingest.NewFSM(ingest.Options{Chunks: n.chunks})
 	rn, err := raftlog.Open(raftlog.Config{
-		NodeID:            cfg.NodeID,
-		Dir:               filepath.Join(cfg.DataDir, "raft"),
-		BindAddr:          cfg.RaftAddr,
-		Bootstrap:         !cfg.NoBootstrap,
-		Logger:            cfg.Logger.With("component", "raft"),
-		SnapshotThreshold: cfg.SnapshotThreshold,
-		SnapshotInterval:  cfg.SnapshotInterval,
-		NoSync:            cfg.NoSync,
+		NodeID:             cfg.NodeID,
+		Dir:                filepath.Join(cfg.DataDir, "raft"),
+		BindAddr:           cfg.RaftAddr,
+		Bootstrap:          !cfg.NoBootstrap && cfg.Join == "",
+		Logger:             cfg.Logger.With("component", "raft"),
+		SnapshotThreshold:  cfg.SnapshotThreshold,
+		SnapshotInterval:   cfg.SnapshotInterval,
+		TrailingLogs:       cfg.TrailingLogs,
+		HeartbeatTimeout:   cfg.HeartbeatTimeout,
+		ElectionTimeout:    cfg.ElectionTimeout,
+		LeaderLeaseTimeout: cfg.LeaderLeaseTimeout,
+		NoSync:             cfg.NoSync,
+		Hooks:              n.metrics.raftHooks(n.log),
 	}, raftFSM{n.fsm})
 	if err != nil {
 		n.fsm.Close()
@@ -93,13 +115,19 @@ func Open(cfg Config) (*Node, error) {
 	n.raft = rn
 	n.replayTo = rn.Status().LastLogIndex
 	go n.awaitReplay()
-	n.metrics = newMetrics(n)
 	if err := n.listen(); err != nil {
 		n.Close(context.Background())
 		return nil, err
 	}
+	if cfg.Join != "" && !rn.HadState() {
+		go n.joinCluster()
+	} else if cfg.Join != "" {
+		n.log.Info("existing data dir: --join ignored", "data_dir", cfg.DataDir)
+	}
+	go n.registerSelf()
 	n.log.Info("strata node started", "node", cfg.NodeID, "grpc", n.GRPCAddr(), "http", n.HTTPAddr(),
-		"raft", cfg.RaftAddr, "pg", n.PGAddr(), "data_dir", cfg.DataDir, "replay_to", n.replayTo)
+		"raft", rn.Status().Addr, "pg", n.PGAddr(), "data_dir", cfg.DataDir, "replay_to", n.replayTo,
+		"read_mode", cfg.ReadMode)
 	return n, nil
 }
 
@@ -220,6 +248,7 @@ func (n *Node) Close(ctx context.Context) error {
 				n.grpc.Stop()
 			}
 		}
+		n.peers.close()
 		if n.raft != nil {
 			err = n.raft.Close()
 		}

@@ -95,7 +95,7 @@ func describeStatement(stmt sql.Statement) string {
 }
 
 func (n *Node) runSelect(ctx context.Context, s *sql.Select) (*sql.Result, error) {
-	if err := n.readable(); err != nil {
+	if err := n.Fence(ctx); err != nil {
 		return nil, err
 	}
 	if s.Explain != sql.ExplainNone {

@@ -28,6 +28,16 @@ type Backend interface {
 	Insert(ctx context.Context, table string, recs []arrow.RecordBatch) (int64, error)
 }
 
+// Fencer is implemented by a Backend whose Catalog can lag the state a
+// read is promised (a follower of a cluster, which applies the leader's
+// writes a moment later). When planning a statement fails, pgwire calls
+// Fence, which waits until the Backend's state is current, and plans once
+// more: a table created through another node a moment ago is found. Run
+// still decides what each read sees.
+type Fencer interface {
+	Fence(ctx context.Context) error
+}
+
 // AuthMethod is how a password is asked for when Options.Password is set.
 type AuthMethod uint8
 

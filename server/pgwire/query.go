@@ -152,6 +152,14 @@ func (ss *session) prepareEngine(stmt sql.Statement, oids []uint32) (*statement,
 		hints[i] = t
 	}
 	prep, err := prepareSQL(stmt, ss.srv.b.Catalog(), hints)
+	if f, ok := ss.srv.b.(Fencer); ok && err != nil {
+		ctx, done := ss.statementContext()
+		ferr := f.Fence(ctx)
+		done()
+		if ferr == nil {
+			prep, err = prepareSQL(stmt, ss.srv.b.Catalog(), hints)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,300 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/stratadb/strata/ingest"
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/raftlog"
+)
+
+// Membership has two halves. Raft's configuration says who votes and at
+// which Raft address; the FSM's member registry (SetMemberCommand) says
+// where each member serves gRPC, PostgreSQL and HTTP, which Raft cannot
+// carry. A node keeps its own registry entry current by proposing it
+// whenever it differs (registerSelf), so a restart on new ports, a join
+// and a bootstrap are one code path.
+
+// self is this node's entry in the member registry.
+func (n *Node) self() *stratapb.Member {
+	return &stratapb.Member{
+		NodeId:   n.cfg.NodeID,
+		RaftAddr: n.raft.Status().Addr,
+		GrpcAddr: n.GRPCAddr(),
+		PgAddr:   n.PGAddr(),
+		HttpAddr: n.HTTPAddr(),
+	}
+}
+
+// members merges Raft's configuration with the registry: every voter,
+// with the addresses it registered.
+func (n *Node) members() []*stratapb.Member {
+	reg := map[string]*stratapb.Member{}
+	for _, m := range n.fsm.Members() {
+		reg[m.GetNodeId()] = m
+	}
+	var out []*stratapb.Member
+	for _, m := range n.raft.Status().Members {
+		mm := &stratapb.Member{NodeId: m.ID, RaftAddr: m.Addr, Suffrage: m.Suffrage}
+		if r, ok := reg[m.ID]; ok {
+			mm.GrpcAddr, mm.PgAddr, mm.HttpAddr = r.GetGrpcAddr(), r.GetPgAddr(), r.GetHttpAddr()
+		}
+		if m.ID == n.cfg.NodeID {
+			mm.GrpcAddr, mm.PgAddr, mm.HttpAddr = n.GRPCAddr(), n.PGAddr(), n.HTTPAddr()
+		}
+		out = append(out, mm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NodeId < out[j].NodeId })
+	return out
+}
+
+// grpcAddrOf is the registered gRPC address of member id ("" if unknown).
+func (n *Node) grpcAddrOf(id string) string {
+	if id == n.cfg.NodeID {
+		return n.GRPCAddr()
+	}
+	for _, m := range n.fsm.Members() {
+		if m.GetNodeId() == id {
+			return m.GetGrpcAddr()
+		}
+	}
+	return ""
+}
+
+// leaderClient is a stub for the current leader, which is not this node.
+// errNoLeader when none is known or its address is not registered yet.
+func (n *Node) leaderClient() (stratapb.StrataClient, string, error) {
+	id, _ := n.raft.Leader()
+	if id == "" {
+		return nil, "", fmt.Errorf("%w: no Raft leader is known (election in progress, or this node has not joined a cluster)", errNoLeader)
+	}
+	if id == n.cfg.NodeID {
+		return nil, "", fmt.Errorf("%w: this node just became leader", errNoLeader)
+	}
+	addr := n.grpcAddrOf(id)
+	if addr == "" {
+		return nil, "", fmt.Errorf("%w: leader %s has not registered its gRPC address yet", errNoLeader, id)
+	}
+	c, err := n.peers.client(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", errNoLeader, err)
+	}
+	return c, addr, nil
+}
+
+// errNoLeader: a request needs the leader and none can be reached now;
+// retry shortly (it maps to Unavailable through raftlog.ErrNotLeader).
+var errNoLeader = fmt.Errorf("no leader: %w", raftlog.ErrNotLeader)
+
+// joinCluster asks a member of an existing cluster to add this node,
+// retrying until it succeeds or the node closes. Only a node that opened
+// without Raft state joins; it waits for the leader's log afterwards.
+func (n *Node) joinCluster() {
+	backoff := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := n.joinOnce()
+		if err == nil {
+			n.log.Info("joined the cluster", "via", n.cfg.Join)
+			return
+		}
+		n.log.Warn("join failed; retrying", "via", n.cfg.Join, "attempt", attempt, "err", err)
+		select {
+		case <-n.closing:
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (n *Node) joinOnce() error {
+	c, err := n.peers.client(n.cfg.Join)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	self := n.self()
+	_, err = c.Join(ctx, &stratapb.JoinRequest{
+		NodeId: self.NodeId, RaftAddr: self.RaftAddr, GrpcAddr: self.GrpcAddr,
+		PgAddr: self.PgAddr, HttpAddr: self.HttpAddr,
+	})
+	return err
+}
+
+// registerSelf keeps this node's registry entry equal to its addresses:
+// checked every second until the node closes, proposed (through the leader)
+// when it differs.
+func (n *Node) registerSelf() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if n.ready() == nil && !n.registered() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if _, err := n.proposeCommand(ctx, ingest.SetMemberCommand(n.self(), false)); err != nil {
+				n.log.Debug("registering this node's addresses failed; will retry", "err", err)
+			}
+			cancel()
+		}
+		select {
+		case <-n.closing:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// registered reports whether the registry holds this node's current
+// addresses. A node no longer in Raft's configuration does not register.
+func (n *Node) registered() bool {
+	inConfig := false
+	for _, m := range n.raft.Status().Members {
+		inConfig = inConfig || m.ID == n.cfg.NodeID
+	}
+	if !inConfig {
+		return true
+	}
+	want := n.self()
+	for _, m := range n.fsm.Members() {
+		if m.GetNodeId() == want.NodeId {
+			return proto.Equal(m, want)
+		}
+	}
+	return false
+}
+
+// Join adds the requesting server as a voter (on the leader; a follower
+// forwards the request) and records its addresses.
+func (n *Node) Join(ctx context.Context, req *stratapb.JoinRequest) (*stratapb.JoinResponse, error) {
+	if req.GetNodeId() == "" || req.GetRaftAddr() == "" {
+		return nil, toStatus(fmt.Errorf("%w: join needs node_id and raft_addr", ingest.ErrBadCommand))
+	}
+	if !n.raft.IsLeader() {
+		c, _, err := n.leaderClient()
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		return c.Join(ctx, req)
+	}
+	for _, m := range n.raft.Status().Members {
+		if m.ID != req.GetNodeId() && m.Addr == req.GetRaftAddr() {
+			return nil, toStatus(fmt.Errorf("%w: Raft address %s already belongs to member %s", ingest.ErrBadCommand, m.Addr, m.ID))
+		}
+	}
+	if err := n.raft.AddVoter(ctx, req.GetNodeId(), req.GetRaftAddr()); err != nil {
+		return nil, toStatus(err)
+	}
+	m := &stratapb.Member{NodeId: req.GetNodeId(), RaftAddr: req.GetRaftAddr(), GrpcAddr: req.GetGrpcAddr(),
+		PgAddr: req.GetPgAddr(), HttpAddr: req.GetHttpAddr()}
+	if _, err := n.proposeCommand(ctx, ingest.SetMemberCommand(m, false)); err != nil {
+		return nil, toStatus(err)
+	}
+	n.log.Info("member added", "node", m.NodeId, "raft", m.RaftAddr, "grpc", m.GrpcAddr)
+	id, _ := n.raft.Leader()
+	return &stratapb.JoinResponse{Members: n.members(), LeaderId: id}, nil
+}
+
+// RemoveMember removes a server from the configuration and the registry.
+func (n *Node) RemoveMember(ctx context.Context, req *stratapb.RemoveMemberRequest) (*stratapb.RemoveMemberResponse, error) {
+	id := req.GetNodeId()
+	if id == "" {
+		return nil, toStatus(fmt.Errorf("%w: remove needs node_id", ingest.ErrBadCommand))
+	}
+	if !n.raft.IsLeader() {
+		c, _, err := n.leaderClient()
+		if err != nil {
+			return nil, toStatus(err)
+		}
+		return c.RemoveMember(ctx, req)
+	}
+	known := false
+	for _, m := range n.raft.Status().Members {
+		known = known || m.ID == id
+	}
+	if !known {
+		return nil, toStatus(fmt.Errorf("%w: no member %q in the cluster", ingest.ErrBadCommand, id))
+	}
+	// The registry entry goes first: once the leader removes itself it
+	// can propose nothing more.
+	if _, err := n.proposeCommand(ctx, ingest.SetMemberCommand(&stratapb.Member{NodeId: id}, true)); err != nil {
+		return nil, toStatus(err)
+	}
+	if err := n.raft.RemoveServer(ctx, id); err != nil {
+		return nil, toStatus(err)
+	}
+	n.log.Info("member removed", "node", id)
+	return &stratapb.RemoveMemberResponse{Members: n.members()}, nil
+}
+
+// ClusterStatus asks every member for its status, in parallel, each with a
+// short timeout; an unreachable member is listed with the error.
+func (n *Node) ClusterStatus(ctx context.Context, _ *stratapb.ClusterStatusRequest) (*stratapb.ClusterStatusResponse, error) {
+	ms := n.members()
+	out := make([]*stratapb.MemberStatus, len(ms))
+	var wg sync.WaitGroup
+	for i, m := range ms {
+		out[i] = &stratapb.MemberStatus{Member: m}
+		if m.NodeId == n.cfg.NodeID {
+			out[i].Status = n.status()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := n.peerStatus(ctx, m.GetGrpcAddr())
+			out[i].Status = st
+			if err != nil {
+				out[i].Error = err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	rs := n.raft.Status()
+	return &stratapb.ClusterStatusResponse{Members: out, LeaderId: rs.LeaderID, Term: rs.Term}, nil
+}
+
+func (n *Node) peerStatus(ctx context.Context, addr string) (*stratapb.StatusResponse, error) {
+	if addr == "" {
+		return nil, errors.New("its gRPC address is not registered yet")
+	}
+	c, err := n.peers.client(addr)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return c.Status(ctx, &stratapb.StatusRequest{})
+}
+
+// chunkSources lists the peers to fetch a missing chunk from: the leader
+// (which sent the snapshot naming it) first, then the other members.
+func (n *Node) chunkSources() []string {
+	var leader string
+	if n.raft != nil {
+		if id, _ := n.raft.Leader(); id != "" && id != n.cfg.NodeID {
+			leader = n.grpcAddrOf(id)
+		}
+	}
+	out := []string{}
+	if leader != "" {
+		out = append(out, leader)
+	}
+	for _, m := range n.fsm.Members() {
+		if a := m.GetGrpcAddr(); m.GetNodeId() != n.cfg.NodeID && a != "" && a != leader {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// FetchChunk serves a chunk file to a peer restoring a snapshot.
+func (n *Node) FetchChunk(req *stratapb.FetchChunkRequest, stream stratapb.Strata_FetchChunkServer) error {
+	return n.chunks.serveFetch(req, stream)
+}

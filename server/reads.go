@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/raftlog"
+)
+
+// defaultMinVersionWait bounds a wait for "at least version v" when the
+// caller set no deadline.
+const defaultMinVersionWait = 30 * time.Second
+
+// readOptions say what state a read may see.
+type readOptions struct {
+	mode       stratapb.ReadMode
+	minVersion uint64
+}
+
+// fence waits until this node's applied state may serve a read with
+// options o:
+//   - linearizable: it holds every write acknowledged before the read
+//     started. The leader's read index (raftlog.Node.ReadIndex; asked of
+//     the leader by a follower) is applied here first, then the read runs
+//     on local state: no query goes to the leader.
+//   - follower: at once, whatever is applied.
+//   - min_version v: it has applied v (read-your-writes on any node),
+//     waiting up to the context's deadline (defaultMinVersionWait without
+//     one) instead of failing.
+//
+// The read then takes the latest applied version, which is at least the
+// index waited for. AS OF VERSION above it still fails with
+// ErrFutureVersion: a fence never waits for an explicit past version.
+func (n *Node) fence(ctx context.Context, o readOptions) error {
+	if err := n.readable(); err != nil {
+		return err
+	}
+	mode := o.mode
+	if mode == stratapb.ReadMode_READ_MODE_DEFAULT {
+		mode = n.defaultReadMode
+	}
+	if o.minVersion > n.raft.AppliedIndex() {
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if _, ok := ctx.Deadline(); !ok {
+			wctx, cancel = context.WithTimeout(ctx, defaultMinVersionWait)
+		}
+		err := n.raft.WaitApplied(wctx, o.minVersion)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("waiting to apply version %d: %w", o.minVersion, err)
+		}
+	}
+	if mode != stratapb.ReadMode_READ_MODE_LINEARIZABLE {
+		return nil
+	}
+	start := time.Now()
+	idx, err := n.readIndex(ctx)
+	if err != nil {
+		return fmt.Errorf("linearizable read (use follower reads to read this node's state anyway): %w", err)
+	}
+	if err := n.raft.WaitApplied(ctx, idx); err != nil {
+		return fmt.Errorf("linearizable read: %w", err)
+	}
+	n.metrics.readIndexLatency.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// readIndex is the leader's read index: its own, or asked of it.
+func (n *Node) readIndex(ctx context.Context) (uint64, error) {
+	if n.raft.IsLeader() {
+		idx, err := n.raft.ReadIndex(ctx)
+		if err == nil {
+			return idx, nil
+		}
+		if !isNotLeader(err) {
+			return 0, err
+		}
+	}
+	c, addr, err := n.leaderClient()
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.ReadIndex(ctx, &stratapb.ReadIndexRequest{})
+	if err != nil {
+		return 0, fmt.Errorf("read index from the leader at %s: %w", addr, err)
+	}
+	return resp.GetIndex(), nil
+}
+
+func isNotLeader(err error) bool {
+	return err != nil && errors.Is(err, raftlog.ErrNotLeader)
+}
+
+// parseReadMode turns --read-mode into the proto enum.
+func parseReadMode(s string) (stratapb.ReadMode, error) {
+	switch s {
+	case "", ReadLinearizable:
+		return stratapb.ReadMode_READ_MODE_LINEARIZABLE, nil
+	case ReadFollower:
+		return stratapb.ReadMode_READ_MODE_FOLLOWER, nil
+	}
+	return 0, fmt.Errorf("read mode %q: want %q or %q", s, ReadLinearizable, ReadFollower)
+}
+
+type readOptionsKey struct{}
+
+// withReadOptions attaches a request's read options to ctx, for the SQL
+// path, which reaches runSelect through Run.
+func withReadOptions(ctx context.Context, o readOptions) context.Context {
+	return context.WithValue(ctx, readOptionsKey{}, o)
+}
+
+// readOptionsFrom is what withReadOptions attached, or the node's default.
+func readOptionsFrom(ctx context.Context) readOptions {
+	o, _ := ctx.Value(readOptionsKey{}).(readOptions)
+	return o
+}
+
+// Fence waits until this node's state may serve a read with the options
+// ctx carries (the node's read mode by default). It implements
+// pgwire.Fencer.
+func (n *Node) Fence(ctx context.Context) error {
+	return n.fence(ctx, readOptionsFrom(ctx))
+}
