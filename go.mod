@@ -3,6 +3,7 @@ module github.com/stratadb/strata
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/cockroachdb/cockroachdb-parser v0.25.2
 	github.com/cockroachdb/errors v1.11.3
