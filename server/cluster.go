@@ -177,7 +177,7 @@ func (n *Node) Join(ctx context.Context, req *stratapb.JoinRequest) (*stratapb.J
 		return nil, toStatus(fmt.Errorf("%w: join needs node_id and raft_addr", ingest.ErrBadCommand))
 	}
 	if !n.raft.IsLeader() {
-		c, _, err := n.leaderClient()
+		c, _, err := n.waitLeaderClient(ctx)
 		if err != nil {
 			return nil, toStatus(err)
 		}
@@ -208,7 +208,7 @@ func (n *Node) RemoveMember(ctx context.Context, req *stratapb.RemoveMemberReque
 		return nil, toStatus(fmt.Errorf("%w: remove needs node_id", ingest.ErrBadCommand))
 	}
 	if !n.raft.IsLeader() {
-		c, _, err := n.leaderClient()
+		c, _, err := n.waitLeaderClient(ctx)
 		if err != nil {
 			return nil, toStatus(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -34,9 +35,12 @@ func (n *Node) propose(ctx context.Context, cmd *stratapb.Command) (*ingest.Resu
 	return resultOf(resp)
 }
 
-// forward proposes an encoded command on the leader.
+// forward proposes an encoded command on the leader. While no leader is
+// known it waits for one (up to leaderWait): nothing was sent yet, so
+// waiting is safe. Once sent, a failure is an unknown outcome and is not
+// retried here.
 func (n *Node) forward(ctx context.Context, cmd []byte) (*ingest.Result, error) {
-	c, addr, err := n.leaderClient()
+	c, addr, err := n.waitLeaderClient(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,4 +125,23 @@ func sentinelNamed(name string) error {
 		}
 	}
 	return nil
+}
+
+// waitLeaderClient is leaderClient, retried while no leader is known, up to
+// leaderWait or the end of ctx.
+func (n *Node) waitLeaderClient(ctx context.Context) (stratapb.StrataClient, string, error) {
+	deadline := time.Now().Add(leaderWait)
+	for {
+		c, addr, err := n.leaderClient()
+		if err == nil || time.Now().After(deadline) {
+			return c, addr, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, "", err
+		case <-n.closing:
+			return nil, "", err
+		case <-time.After(leaderRetry):
+		}
+	}
 }

@@ -56,7 +56,7 @@ func (n *Node) Rollback(ctx context.Context, req *stratapb.RollbackRequest) (*st
 }
 
 func (n *Node) ListTables(ctx context.Context, _ *stratapb.ListTablesRequest) (*stratapb.ListTablesResponse, error) {
-	if err := n.readable(); err != nil {
+	if err := n.fence(ctx, readOptions{}); err != nil {
 		return nil, toStatus(err)
 	}
 	s := n.fsm.Store()
@@ -64,7 +64,7 @@ func (n *Node) ListTables(ctx context.Context, _ *stratapb.ListTablesRequest) (*
 }
 
 func (n *Node) DescribeTable(ctx context.Context, req *stratapb.DescribeTableRequest) (*stratapb.DescribeTableResponse, error) {
-	if err := n.readable(); err != nil {
+	if err := n.fence(ctx, readOptions{}); err != nil {
 		return nil, toStatus(err)
 	}
 	info, err := n.fsm.Store().DescribeTable(req.GetName())
@@ -84,7 +84,7 @@ func (n *Node) DescribeTable(ctx context.Context, req *stratapb.DescribeTableReq
 }
 
 func (n *Node) Versions(ctx context.Context, req *stratapb.VersionsRequest) (*stratapb.VersionsResponse, error) {
-	if err := n.readable(); err != nil {
+	if err := n.fence(ctx, readOptions{}); err != nil {
 		return nil, toStatus(err)
 	}
 	hist, err := n.fsm.Store().Versions(req.GetTable())

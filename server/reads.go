@@ -6,8 +6,19 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/raftlog"
+)
+
+// leaderWait bounds how long a request that needs the leader (a read
+// index, a forwarded write) waits for one to be elected and reachable;
+// leaderRetry is how often it asks again meanwhile.
+const (
+	leaderWait  = 10 * time.Second
+	leaderRetry = 100 * time.Millisecond
 )
 
 // defaultMinVersionWait bounds a wait for "at least version v" when the
@@ -68,15 +79,33 @@ func (n *Node) fence(ctx context.Context, o readOptions) error {
 	return nil
 }
 
-// readIndex is the leader's read index: its own, or asked of it.
+// readIndex is the leader's read index: its own, or asked of it. While
+// there is no reachable leader (an election after the leader died) it
+// keeps asking, up to leaderWait or the context's end: a read is safe to
+// retry, and an election takes a few seconds.
 func (n *Node) readIndex(ctx context.Context) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, leaderWait)
+	defer cancel()
+	for {
+		idx, err := n.readIndexOnce(ctx)
+		if err == nil || !retryableLeaderErr(err) || ctx.Err() != nil {
+			return idx, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, err
+		case <-n.closing:
+			return 0, err
+		case <-time.After(leaderRetry):
+		}
+	}
+}
+
+func (n *Node) readIndexOnce(ctx context.Context) (uint64, error) {
 	if n.raft.IsLeader() {
 		idx, err := n.raft.ReadIndex(ctx)
-		if err == nil {
-			return idx, nil
-		}
-		if !isNotLeader(err) {
-			return 0, err
+		if err == nil || !isNotLeader(err) {
+			return idx, err
 		}
 	}
 	c, addr, err := n.leaderClient()
@@ -88,6 +117,16 @@ func (n *Node) readIndex(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("read index from the leader at %s: %w", addr, err)
 	}
 	return resp.GetIndex(), nil
+}
+
+// retryableLeaderErr: the leader is unknown, unreachable, or no longer
+// leads; asking again shortly may reach the next one.
+func retryableLeaderErr(err error) bool {
+	if errors.Is(err, raftlog.ErrNotLeader) || errors.Is(err, raftlog.ErrLeadershipLost) {
+		return true
+	}
+	s, ok := status.FromError(err)
+	return ok && s.Code() == codes.Unavailable
 }
 
 func isNotLeader(err error) bool {

@@ -66,11 +66,11 @@ func (n *Node) run(ctx context.Context, stmt sql.Statement) (*sql.Result, error)
 		}
 		return &sql.Result{Tag: fmt.Sprintf("INSERT 0 %d", rows)}, nil
 	case *sql.ShowTables:
-		return n.showTables()
+		return n.showTables(ctx)
 	case *sql.ShowVersions:
-		return n.showVersions(s.Table)
+		return n.showVersions(ctx, s.Table)
 	case *sql.Describe:
-		return n.describe(s.Table)
+		return n.describe(ctx, s.Table)
 	case *sql.SetVar:
 		return &sql.Result{Tag: "SET"}, nil
 	case *sql.Transaction:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"slices"
 	"strconv"
 
@@ -8,8 +9,8 @@ import (
 	"github.com/stratadb/strata/query/sql"
 )
 
-func (n *Node) showTables() (*sql.Result, error) {
-	if err := n.readable(); err != nil {
+func (n *Node) showTables(ctx context.Context) (*sql.Result, error) {
+	if err := n.Fence(ctx); err != nil {
 		return nil, err
 	}
 	s := n.fsm.Store()
@@ -24,8 +25,8 @@ func (n *Node) showTables() (*sql.Result, error) {
 	return rowsResult(selectTag(len(rows)), sql.ShowTablesColumns, rows)
 }
 
-func (n *Node) describe(table string) (*sql.Result, error) {
-	if err := n.readable(); err != nil {
+func (n *Node) describe(ctx context.Context, table string) (*sql.Result, error) {
+	if err := n.Fence(ctx); err != nil {
 		return nil, err
 	}
 	info, err := n.fsm.Store().DescribeTable(table)
@@ -44,8 +45,8 @@ func (n *Node) describe(table string) (*sql.Result, error) {
 	return rowsResult(selectTag(len(rows)), sql.DescribeColumns, rows)
 }
 
-func (n *Node) showVersions(table string) (*sql.Result, error) {
-	if err := n.readable(); err != nil {
+func (n *Node) showVersions(ctx context.Context, table string) (*sql.Result, error) {
+	if err := n.Fence(ctx); err != nil {
 		return nil, err
 	}
 	hist, err := n.fsm.Store().Versions(table)

@@ -1,6 +1,6 @@
 // Command strata is Strata's one binary: `server` runs a node, `load`
 // feeds it files, `sql` is the SQL shell, `query` asks with flags,
-// `demo` runs an embedded node with live data and the shell, and
+// `cluster` shows and changes members, `demo` runs an embedded node with live data and the shell, and
 // `version` prints the version. It wires flags to configuration; the work
 // is done by the packages it imports.
 package main
@@ -25,7 +25,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), loadCmd(), sqlCmd(), queryCmd(), benchCmd())
+	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), clusterCmd(), loadCmd(), sqlCmd(), queryCmd(), benchCmd())
 	if err := root.Execute(); err != nil {
 		var failed *shell.Failed
 		if !errors.As(err, &failed) { // the shell printed its own
