@@ -22,7 +22,7 @@ func (n *Node) Query(req *stratapb.QueryRequest, stream stratapb.Strata_QuerySer
 	start := time.Now()
 	var err error
 	if text := req.GetSql(); text != "" {
-		err = n.readable()
+		err = n.readableIn(n.readMode(req.GetReadMode()))
 		if err == nil {
 			err = n.runSQL(text, readOptions{mode: req.GetReadMode(), minVersion: req.GetMinVersion()}, stream)
 		}

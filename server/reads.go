@@ -46,12 +46,9 @@ type readOptions struct {
 // index waited for. AS OF VERSION above it still fails with
 // ErrFutureVersion: a fence never waits for an explicit past version.
 func (n *Node) fence(ctx context.Context, o readOptions) error {
-	if err := n.readable(); err != nil {
+	mode := n.readMode(o.mode)
+	if err := n.readableIn(mode); err != nil {
 		return err
-	}
-	mode := o.mode
-	if mode == stratapb.ReadMode_READ_MODE_DEFAULT {
-		mode = n.defaultReadMode
 	}
 	if o.minVersion > n.raft.AppliedIndex() {
 		wctx, cancel := ctx, context.CancelFunc(func() {})
@@ -77,6 +74,25 @@ func (n *Node) fence(ctx context.Context, o readOptions) error {
 	}
 	n.metrics.readIndexLatency.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// readMode resolves READ_MODE_DEFAULT to the node's mode.
+func (n *Node) readMode(m stratapb.ReadMode) stratapb.ReadMode {
+	if m == stratapb.ReadMode_READ_MODE_DEFAULT {
+		return n.defaultReadMode
+	}
+	return m
+}
+
+// readableIn is readable for a read in mode: a follower read needs no
+// leader, only the replayed log, so a node cut off from the others still
+// answers from what it has.
+func (n *Node) readableIn(mode stratapb.ReadMode) error {
+	err := n.readable()
+	if err != nil && mode == stratapb.ReadMode_READ_MODE_FOLLOWER && n.replayed.Load() && !n.closed.Load() {
+		return nil
+	}
+	return err
 }
 
 // readIndex is the leader's read index: its own, or asked of it. While
