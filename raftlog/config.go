@@ -76,6 +76,14 @@ type Config struct {
 	SnapshotInterval   time.Duration
 	TrailingLogs       uint64
 
+	// SegmentBytes is the size of one raft-wal segment file (default
+	// raft-wal's 64 MiB). Compaction after a snapshot frees whole segments
+	// only, and raft-wal still serves entries of a compacted prefix from
+	// the segment being written, so a follower far behind gets a snapshot
+	// only once its next entry's segment is gone. Tests lower it to
+	// exercise snapshot installs with little data.
+	SegmentBytes int
+
 	// Hooks observe applies, snapshots and leadership (optional).
 	Hooks Hooks
 

@@ -75,10 +75,15 @@ func openWAL(s *stores, cfg Config, logger *slogHCLog) error {
 		return fmt.Errorf("raftlog: create wal dir: %w", err)
 	}
 	meta := &metadb.BoltMetaDB{}
+	segmentBytes := cfg.SegmentBytes
+	if segmentBytes <= 0 {
+		segmentBytes = raftwal.DefaultSegmentSize
+	}
 	wal, err := raftwal.Open(dir,
 		raftwal.WithLogger(logger.Named("wal")),
 		raftwal.WithMetaStore(meta),
-		raftwal.WithSegmentFiler(segment.NewFiler(dir, walVFS{VFS: fs.New(), noSync: cfg.NoSync})))
+		raftwal.WithSegmentFiler(segment.NewFiler(dir, walVFS{VFS: fs.New(), noSync: cfg.NoSync})),
+		raftwal.WithSegmentSize(segmentBytes))
 	if err != nil {
 		return errors.Join(fmt.Errorf("raftlog: open wal %s: %w", dir, err), meta.Close())
 	}

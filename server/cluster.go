@@ -56,6 +56,9 @@ func (n *Node) members() []*stratapb.Member {
 }
 
 // grpcAddrOf is the registered gRPC address of member id ("" if unknown).
+// A node that has just joined has no registry yet (it arrives with the
+// leader's snapshot, whose chunks it must fetch from the leader first), so
+// the member list its Join answered stands in until then.
 func (n *Node) grpcAddrOf(id string) string {
 	if id == n.cfg.NodeID {
 		return n.GRPCAddr()
@@ -63,6 +66,13 @@ func (n *Node) grpcAddrOf(id string) string {
 	for _, m := range n.fsm.Members() {
 		if m.GetNodeId() == id {
 			return m.GetGrpcAddr()
+		}
+	}
+	if joined := n.joinedMembers.Load(); joined != nil {
+		for _, m := range *joined {
+			if m.GetNodeId() == id {
+				return m.GetGrpcAddr()
+			}
 		}
 	}
 	return ""
@@ -122,11 +132,16 @@ func (n *Node) joinOnce() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	self := n.self()
-	_, err = c.Join(ctx, &stratapb.JoinRequest{
+	resp, err := c.Join(ctx, &stratapb.JoinRequest{
 		NodeId: self.NodeId, RaftAddr: self.RaftAddr, GrpcAddr: self.GrpcAddr,
 		PgAddr: self.PgAddr, HttpAddr: self.HttpAddr,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	members := resp.GetMembers()
+	n.joinedMembers.Store(&members)
+	return nil
 }
 
 // registerSelf keeps this node's registry entry equal to its addresses:
@@ -286,11 +301,22 @@ func (n *Node) chunkSources() []string {
 	if leader != "" {
 		out = append(out, leader)
 	}
-	for _, m := range n.fsm.Members() {
-		if a := m.GetGrpcAddr(); m.GetNodeId() != n.cfg.NodeID && a != "" && a != leader {
+	seen := map[string]bool{leader: true, "": true, n.GRPCAddr(): true}
+	add := func(a string) {
+		if !seen[a] {
+			seen[a] = true
 			out = append(out, a)
 		}
 	}
+	for _, m := range n.fsm.Members() {
+		add(m.GetGrpcAddr())
+	}
+	if joined := n.joinedMembers.Load(); joined != nil {
+		for _, m := range *joined {
+			add(m.GetGrpcAddr())
+		}
+	}
+	add(n.cfg.Join)
 	return out
 }
 

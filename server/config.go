@@ -52,6 +52,7 @@ type Config struct {
 	SnapshotThreshold  uint64
 	SnapshotInterval   time.Duration
 	TrailingLogs       uint64
+	RaftSegmentBytes   int // raft-wal segment size (default 64 MiB; see raftlog.Config.SegmentBytes)
 	HeartbeatTimeout   time.Duration
 	ElectionTimeout    time.Duration
 	LeaderLeaseTimeout time.Duration

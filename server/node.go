@@ -38,6 +38,9 @@ type Node struct {
 	metrics *metrics
 	peers   *peers
 	chunks  *peerChunkStore
+	// joinedMembers is the member list the Join call answered (see
+	// grpcAddrOf); nil unless this node joined in this process.
+	joinedMembers atomic.Pointer[[]*stratapb.Member]
 	// defaultReadMode is Config.ReadMode (never READ_MODE_DEFAULT).
 	defaultReadMode stratapb.ReadMode
 
@@ -102,6 +105,7 @@ func Open(cfg Config) (*Node, error) {
 		SnapshotThreshold:  cfg.SnapshotThreshold,
 		SnapshotInterval:   cfg.SnapshotInterval,
 		TrailingLogs:       cfg.TrailingLogs,
+		SegmentBytes:       cfg.RaftSegmentBytes,
 		HeartbeatTimeout:   cfg.HeartbeatTimeout,
 		ElectionTimeout:    cfg.ElectionTimeout,
 		LeaderLeaseTimeout: cfg.LeaderLeaseTimeout,

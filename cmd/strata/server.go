@@ -68,6 +68,7 @@ flag: its data directory remembers the cluster. See strata cluster.`,
 	f.DurationVar(&cfg.LeaderLeaseTimeout, "raft-leader-lease-timeout", 0, "Raft: a leader that cannot reach a quorum this long steps down (default 500ms)")
 	f.Uint64Var(&cfg.SnapshotThreshold, "snapshot-threshold", 0, "Raft: log entries since the last snapshot that make the next check take one (default 8192)")
 	f.DurationVar(&cfg.SnapshotInterval, "snapshot-interval", 0, "Raft: how often to check whether to snapshot (default 2m)")
+	f.IntVar(&cfg.RaftSegmentBytes, "raft-segment-bytes", 0, "Raft: size of one log segment file; compaction frees whole segments (default 64 MiB)")
 	f.Uint64Var(&cfg.TrailingLogs, "raft-trailing-logs", 0, "Raft: log entries kept after a snapshot, so a lagging follower catches up without one (default 10240)")
 	f.Int64Var(&cfg.IngestBudgetBytes, "ingest-budget", 256<<20, "bytes of ingest batches in flight before writers get RESOURCE_EXHAUSTED")
 	f.Int64Var(&cfg.MaxDataBytes, "max-data-bytes", 0, "cap on stored data bytes (0: none); above it writes get RESOURCE_EXHAUSTED")
