@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stratadb/strata/ingest"
@@ -36,6 +37,30 @@ type peerChunkStore struct {
 	sources func() []string
 	peers   *peers
 	timeout time.Duration // per source
+
+	mu      sync.Mutex
+	fetched map[storage.ChunkID][]byte // fetched during the restore under way
+}
+
+// keepFetched stores the chunks fetched for a restore that succeeded.
+func (s *peerChunkStore) keepFetched() error {
+	s.mu.Lock()
+	fetched := s.fetched
+	s.fetched = nil
+	s.mu.Unlock()
+	for id, data := range fetched {
+		if err := s.local.Put(id, data); err != nil {
+			return fmt.Errorf("store chunk %s fetched for a snapshot: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// dropFetched forgets the chunks fetched for a restore that failed.
+func (s *peerChunkStore) dropFetched() {
+	s.mu.Lock()
+	s.fetched = nil
+	s.mu.Unlock()
 }
 
 var _ ingest.ChunkStore = (*peerChunkStore)(nil)
@@ -59,7 +84,12 @@ func (s *peerChunkStore) Put(id storage.ChunkID, data []byte) error { return s.l
 func (s *peerChunkStore) Retain(keep map[storage.ChunkID]bool) error { return s.local.Retain(keep) }
 
 // Get returns the chunk from the local directory or, when it is not there,
-// from the first source that sends it, storing it locally. A damaged local
+// from the first source that sends it. A fetched chunk is held aside, not
+// stored: only the restorer can check it against the sum the snapshot
+// records, and a wrong file kept locally would be found again on every
+// retry instead of being fetched afresh. Once the restore succeeds,
+// keepFetched stores them all (the snapshot raft keeps on disk names them,
+// so a restart must find them here); a failed restore drops them. A damaged local
 // file is returned as the error it is (wrapping storage.ErrCorrupt), not
 // replaced. When no source has it, the error names the chunk and every
 // source tried, and wraps fs.ErrNotExist.
@@ -82,9 +112,12 @@ func (s *peerChunkStore) Get(id storage.ChunkID) ([]byte, error) {
 			tried = append(tried, fmt.Sprintf("%s: %v", addr, ferr))
 			continue
 		}
-		if perr := s.local.Put(id, data); perr != nil {
-			return nil, fmt.Errorf("chunk %s fetched from %s: %w", id, addr, perr)
+		s.mu.Lock()
+		if s.fetched == nil {
+			s.fetched = map[storage.ChunkID][]byte{}
 		}
+		s.fetched[id] = data
+		s.mu.Unlock()
 		return data, nil
 	}
 	return nil, fmt.Errorf("chunk %s: not held by this node, nor fetched from a peer (%s): %w", id, strings.Join(tried, "; "), err)

@@ -73,6 +73,22 @@ func (f raftFSM) Snapshot() (raftlog.Snapshot, error) {
 	return s, nil
 }
 
+// raftHooks are the metrics' hooks, plus: chunks fetched for a restored
+// snapshot are stored once it has succeeded.
+func (n *Node) raftHooks() raftlog.Hooks {
+	h := n.metrics.raftHooks(n.log)
+	restored := h.Restored
+	h.Restored = func(index uint64, took time.Duration, err error) {
+		if err == nil {
+			err = n.chunks.keepFetched()
+		} else {
+			n.chunks.dropFetched()
+		}
+		restored(index, took, err)
+	}
+	return h
+}
+
 // Open starts a node: it opens (or bootstraps) the Raft log, replays it
 // into the FSM, and starts serving gRPC and HTTP. It returns once the
 // listeners are bound; /readyz turns ready when the replay is done.
@@ -110,7 +126,7 @@ func Open(cfg Config) (*Node, error) {
 		ElectionTimeout:    cfg.ElectionTimeout,
 		LeaderLeaseTimeout: cfg.LeaderLeaseTimeout,
 		NoSync:             cfg.NoSync,
-		Hooks:              n.metrics.raftHooks(n.log),
+		Hooks:              n.raftHooks(),
 	}, raftFSM{n.fsm})
 	if err != nil {
 		n.fsm.Close()
