@@ -25,6 +25,30 @@ type shellOptions struct {
 	Timing   bool
 	Expanded bool
 	Quiet    bool
+	ReadMode string
+}
+
+// readModeRunner runs each statement with the shell's --read-mode.
+type readModeRunner struct {
+	c    *client.Client
+	mode client.ReadMode
+}
+
+func (r readModeRunner) SQL(ctx context.Context, text string) (*client.Result, error) {
+	return r.c.SQLWith(ctx, text, client.QueryOptions{ReadMode: r.mode})
+}
+
+// parseClientReadMode turns --read-mode into the client's mode.
+func parseClientReadMode(s string) (client.ReadMode, error) {
+	switch s {
+	case "", "default":
+		return client.ReadDefault, nil
+	case "linearizable":
+		return client.ReadLinearizable, nil
+	case "follower":
+		return client.ReadFollower, nil
+	}
+	return 0, fmt.Errorf("--read-mode %q: want default, linearizable or follower", s)
 }
 
 func (o *shellOptions) addFlags(cmd *cobra.Command) {
@@ -36,6 +60,7 @@ func (o *shellOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.Timing, "timing", false, `print "Time: 1.234 ms" after each statement (\timing)`)
 	f.BoolVarP(&o.Expanded, "expanded", "x", false, `one block per row (\x)`)
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, `do not print command tags such as "INSERT 0 3"`)
+	f.StringVar(&o.ReadMode, "read-mode", "default", `how queries read in a cluster: "default" (the node's --read-mode), "linearizable" or "follower" (the node's applied state, at once)`)
 }
 
 const shellHelp = `Statements end with ";" and may span lines; semicolons inside quotes,
@@ -105,7 +130,15 @@ func runShell(ctx context.Context, c *client.Client, addr string, o shellOptions
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	sh := shell.New(c, sio.Out, sio.Err, shell.Settings{Format: format, Null: o.Null, Timing: o.Timing, Expanded: o.Expanded, Quiet: o.Quiet})
+	mode, err := parseClientReadMode(o.ReadMode)
+	if err != nil {
+		return err
+	}
+	var runner shell.Runner = c
+	if mode != client.ReadDefault {
+		runner = readModeRunner{c: c, mode: mode}
+	}
+	sh := shell.New(runner, sio.Out, sio.Err, shell.Settings{Format: format, Null: o.Null, Timing: o.Timing, Expanded: o.Expanded, Quiet: o.Quiet})
 	sh.Addr = addr
 	if len(o.Commands) > 0 || len(o.Files) > 0 || !sio.interactive() {
 		if err := runScripts(ctx, sh, o, sio.In); !errors.Is(err, shell.ErrQuit) {
