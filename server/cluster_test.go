@@ -3,12 +3,14 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -203,6 +205,9 @@ func TestClusterFollowerReadsWithoutLeader(t *testing.T) {
 	acks := sendBatches(t, c.clients[ld], &stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 10)})
 	f := (ld + 1) % 3
 	require.NoError(t, c.nodes[f].raft.WaitApplied(ctx, acks[1].Version))
+	pg, err := pgx.Connect(ctx, fmt.Sprintf("postgres://app@%s/strata?sslmode=disable", c.nodes[f].PGAddr()))
+	require.NoError(t, err)
+	defer pg.Close(ctx)
 	// Two of three gone: no quorum, no leader.
 	for i := range c.nodes {
 		if i != f {
@@ -222,6 +227,26 @@ func TestClusterFollowerReadsWithoutLeader(t *testing.T) {
 	require.NoError(t, err)
 	_, err = stream.Recv()
 	require.NoError(t, err, "a follower read over SQL needs no leader either")
+
+	// A PostgreSQL session chooses with a custom variable.
+	var count int64
+	_, err = pg.Exec(ctx, "SET strata.read_mode = 'follower'")
+	require.NoError(t, err)
+	require.NoError(t, pg.QueryRow(ctx, "SELECT count(*) FROM kv").Scan(&count))
+	require.Equal(t, int64(10), count)
+	_, err = pg.Exec(ctx, "SET strata.read_mode = 'sometimes'")
+	require.NoError(t, err)
+	err = pg.QueryRow(ctx, "SELECT count(*) FROM kv").Scan(&count)
+	require.ErrorContains(t, err, "strata.read_mode")
+	_, err = pg.Exec(ctx, "SET strata.read_mode = 'follower'")
+	require.NoError(t, err)
+	_, err = pg.Exec(ctx, "SET strata.min_version = 1000000")
+	require.NoError(t, err)
+	short, cancel0 := context.WithTimeout(ctx, 500*time.Millisecond)
+	err = pg.QueryRow(short, "SELECT count(*) FROM kv").Scan(&count)
+	cancel0()
+	require.Error(t, err, "min_version ahead of the node: waits, then fails")
+	pg.Close(ctx)
 	short, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	stream, err = c.clients[f].Query(short, &stratapb.QueryRequest{Query: &stratapb.QueryRequest_Sql{Sql: "SELECT count(*) FROM kv"}})

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	stratapb "github.com/stratadb/strata/proto"
+	"github.com/stratadb/strata/query/sql"
+	"github.com/stratadb/strata/server/pgwire"
 	"github.com/stratadb/strata/raftlog"
 )
 
@@ -168,15 +171,38 @@ func withReadOptions(ctx context.Context, o readOptions) context.Context {
 	return context.WithValue(ctx, readOptionsKey{}, o)
 }
 
-// readOptionsFrom is what withReadOptions attached, or the node's default.
-func readOptionsFrom(ctx context.Context) readOptions {
-	o, _ := ctx.Value(readOptionsKey{}).(readOptions)
-	return o
+// readOptionsFrom is what withReadOptions attached; else a PostgreSQL
+// session's strata.read_mode and strata.min_version (SET strata.read_mode
+// = 'follower'); else the node's default.
+func readOptionsFrom(ctx context.Context) (readOptions, error) {
+	if o, ok := ctx.Value(readOptionsKey{}).(readOptions); ok {
+		return o, nil
+	}
+	var o readOptions
+	if v, ok := pgwire.Setting(ctx, "strata.read_mode"); ok && v != "" && v != "default" {
+		m, err := parseReadMode(v)
+		if err != nil {
+			return o, &sql.Error{Code: "22023", Message: "strata.read_mode: " + err.Error()}
+		}
+		o.mode = m
+	}
+	if v, ok := pgwire.Setting(ctx, "strata.min_version"); ok && v != "" {
+		mv, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return o, &sql.Error{Code: "22023", Message: fmt.Sprintf("strata.min_version %q: want a version number", v)}
+		}
+		o.minVersion = mv
+	}
+	return o, nil
 }
 
 // Fence waits until this node's state may serve a read with the options
 // ctx carries (the node's read mode by default). It implements
 // pgwire.Fencer.
 func (n *Node) Fence(ctx context.Context) error {
-	return n.fence(ctx, readOptionsFrom(ctx))
+	o, err := readOptionsFrom(ctx)
+	if err != nil {
+		return err
+	}
+	return n.fence(ctx, o)
 }

@@ -108,7 +108,7 @@ func (ss *session) cancelRunning(cause error) {
 // cancel request, by statement_timeout, or when the server closes. done
 // must be called when the statement ends.
 func (ss *session) statementContext() (ctx context.Context, done func()) {
-	ctx, cancel := context.WithCancelCause(ss.ctx)
+	ctx, cancel := context.WithCancelCause(context.WithValue(ss.ctx, settingsKey{}, ss.vars))
 	stopTimer := func() bool { return false }
 	if d := ss.vars.statementTimeout(); d > 0 {
 		var stop context.CancelFunc

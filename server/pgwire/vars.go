@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -68,6 +69,20 @@ func init() {
 	} {
 		varDefs[strings.ToLower(d.name)] = d
 	}
+}
+
+type settingsKey struct{}
+
+// Setting returns a variable of the session whose statement ctx belongs to
+// (the context Backend.Run and Fencer.Fence get), so a Backend can let
+// sessions tune it with custom variables: SET strata.read_mode = 'follower'.
+// Only the statement's own goroutine may call it.
+func Setting(ctx context.Context, name string) (string, bool) {
+	v, ok := ctx.Value(settingsKey{}).(*sessionVars)
+	if !ok {
+		return "", false
+	}
+	return v.get(name)
 }
 
 // sessionVars are one session's variables.
