@@ -12,8 +12,8 @@ import (
 
 	stratapb "github.com/stratadb/strata/proto"
 	"github.com/stratadb/strata/query/sql"
-	"github.com/stratadb/strata/server/pgwire"
 	"github.com/stratadb/strata/raftlog"
+	"github.com/stratadb/strata/server/pgwire"
 )
 
 // leaderWait bounds how long a request that needs the leader (a read

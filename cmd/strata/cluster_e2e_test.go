@@ -440,7 +440,7 @@ func renamed(def *stratapb.TableDef, name string) *stratapb.TableDef {
 // members with applied indexes; `strata cluster remove` removes the
 // fourth.
 func TestClusterJoinGetsSnapshot(t *testing.T) {
-	c := startCluster(t, 3, "--snapshot-threshold", "100", "--snapshot-interval", "1s", "--raft-trailing-logs", "10")
+	c := startCluster(t, 3, "--snapshot-threshold", "100", "--snapshot-interval", "1s", "--raft-trailing-logs", "10", "--log-level", "info")
 	cl := createEvents(t, c)
 	var seq atomic.Int64
 	write := func(batches int) {
@@ -465,7 +465,8 @@ func TestClusterJoinGetsSnapshot(t *testing.T) {
 	restores := n4.metric(t, `strata_raft_restores_total{result="ok"}`)
 	t.Logf("n4: restores %q, snapshots on disk %v", restores, snapshotFiles(n4))
 	if restores == "" || restores == "0" {
-		t.Errorf("n4 caught up without installing a snapshot (strata_raft_restores_total{result=\"ok\"} = %q)", restores)
+		t.Errorf("n4 caught up without installing a snapshot (strata_raft_restores_total{result=\"ok\"} = %q); leader's snapshots %v; n4's log about snapshots:\n%s",
+			restores, snapshotFiles(l), grepLines(n4.logText(), "snapshot"))
 	}
 	ref := c.requireSameTables(version)
 	if n := strings.Count(ref["events"], "\n"); int64(n) != seq.Load() {
@@ -492,6 +493,16 @@ func TestClusterJoinGetsSnapshot(t *testing.T) {
 		t.Fatalf("after remove, cluster status lists %d members, want 3: %s", len(st.GetMembers()), protojson.Format(st))
 	}
 	write(5)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(strings.ToLower(l), sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // clusterStatusCLI runs `strata cluster status --format json`.

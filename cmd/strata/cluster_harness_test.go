@@ -279,6 +279,9 @@ func (c *cluster) dumpOnFailure() {
 func (c *cluster) dump() {
 	for i, n := range c.nodes {
 		st := "down"
+		if !running(n) && n.cmd.ProcessState != nil {
+			st = "down: " + n.cmd.ProcessState.String()
+		}
 		if running(n) {
 			if s, err := c.status(n); err != nil {
 				st = "status: " + err.Error()
@@ -287,6 +290,10 @@ func (c *cluster) dump() {
 			}
 		}
 		c.t.Logf("==== %s (grpc %s, raft %s, data %s): %s", c.ids[i], n.grpcAddr, n.raftAddr, n.dataDir, st)
+		if _, err := os.Stat(filepath.Join(n.dataDir, "server.log")); err != nil {
+			c.t.Logf("---- %s: no log: %v", c.ids[i], err)
+			continue
+		}
 		c.t.Logf("---- %s log tail:\n%s", c.ids[i], tail(n.logText(), 60))
 	}
 }
