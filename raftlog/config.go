@@ -24,15 +24,18 @@ const (
 	DefaultLeaderLeaseTimeout = 500 * time.Millisecond
 	DefaultCommitTimeout      = 50 * time.Millisecond
 	// DefaultSnapshotThreshold is how many log entries since the last
-	// snapshot make the next periodic check take one.
-	DefaultSnapshotThreshold = 8192
+	// snapshot make the next periodic check take one. Strata's snapshots
+	// cost in proportion to what changed since the last one (sealed chunks
+	// are written once and then only named), so they can be frequent; the
+	// log, whose entries are whole ingest batches, stays short on disk.
+	DefaultSnapshotThreshold = 1024
 	// DefaultSnapshotInterval is how often (randomised up to twice that)
 	// raft checks whether to snapshot.
-	DefaultSnapshotInterval = 2 * time.Minute
+	DefaultSnapshotInterval = 30 * time.Second
 	// DefaultTrailingLogs is how many entries survive compaction after a
 	// snapshot, so a briefly lagging follower catches up from the log
 	// instead of a whole snapshot.
-	DefaultTrailingLogs = 10240
+	DefaultTrailingLogs = 1024
 
 	snapshotsRetained = 2
 	walDir            = "wal"
