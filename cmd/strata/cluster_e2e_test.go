@@ -378,7 +378,7 @@ func TestClusterLosesNothing(t *testing.T) {
 // threshold, so from a snapshot and the log after it) and every node
 // ends with the same tables and the same rows.
 func TestClusterRestartFromDataDir(t *testing.T) {
-	c := startCluster(t, 3, "--snapshot-threshold", "200", "--snapshot-interval", "1s", "--raft-trailing-logs", "50")
+	c := startCluster(t, 3, "--snapshot-threshold", "200", "--snapshot-interval", "1s", "--raft-trailing-logs", "50", "--raft-segment-bytes", "65536")
 	cl := createEvents(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -386,15 +386,26 @@ func TestClusterRestartFromDataDir(t *testing.T) {
 	if _, err := cl.CreateTable(ctx, tmp, false); err != nil {
 		t.Fatal(err)
 	}
-	writeEvents(t, cl, "events", "a", 0, 150, 100)
+	writeEvents(t, cl, "events", "a", 0, 250, 100)
 	writeEvents(t, cl, "scratch", "s", 0, 10, 10)
+	// Every node snapshots (so restarts restore one, then replay the log
+	// after it).
+	deadline := time.Now().Add(time.Minute)
+	for _, n := range c.nodes {
+		for len(snapshotFiles(n)) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s took no snapshot", c.id(n))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 
 	a := c.followers(c.leader(30 * time.Second))[0]
 	c.sigterm(a)
 	if _, err := cl.CreateTable(ctx, renamed(eventsDef, "later"), false); err != nil {
 		t.Fatal(err)
 	}
-	writeEvents(t, cl, "events", "a", 15000, 150, 100)
+	writeEvents(t, cl, "events", "a", 25000, 150, 100)
 	writeEvents(t, cl, "later", "b", 0, 150, 100)
 	if _, err := cl.DropTable(ctx, "scratch", false); err != nil {
 		t.Fatal(err)
@@ -415,14 +426,18 @@ func TestClusterRestartFromDataDir(t *testing.T) {
 	if got := keys(ref); !slices.Equal(got, []string{"events", "later"}) {
 		t.Fatalf("tables %v, want [events later]", got)
 	}
-	if n := strings.Count(ref["events"], "\n"); n != 30000 {
-		t.Errorf("events has %d rows, want 30000", n)
+	if n := strings.Count(ref["events"], "\n"); n != 40000 {
+		t.Errorf("events has %d rows, want 40000", n)
 	}
 	if n := strings.Count(ref["later"], "\n"); n != 15002 {
 		t.Errorf("later has %d rows, want 15002", n)
 	}
 	for _, n := range c.nodes {
-		t.Logf("%s: %d snapshots written since its last start; snapshots on disk %v", c.id(n), snapshotsTaken(t, n), snapshotFiles(n))
+		restores := n.metric(t, `strata_raft_restores_total{result="ok"}`)
+		t.Logf("%s: %d snapshots written and %s restored since its last start; snapshots on disk %v", c.id(n), snapshotsTaken(t, n), restores, snapshotFiles(n))
+		if (n == a || n == l) && (restores == "" || restores == "0") {
+			t.Errorf("%s restarted without restoring a snapshot", c.id(n))
+		}
 	}
 	// The cluster still takes writes after all that.
 	writeEvents(t, cl, "later", "b", 15000, 5, 100)
@@ -440,7 +455,7 @@ func renamed(def *stratapb.TableDef, name string) *stratapb.TableDef {
 // members with applied indexes; `strata cluster remove` removes the
 // fourth.
 func TestClusterJoinGetsSnapshot(t *testing.T) {
-	c := startCluster(t, 3, "--snapshot-threshold", "100", "--snapshot-interval", "1s", "--raft-trailing-logs", "10", "--log-level", "info")
+	c := startCluster(t, 3, "--snapshot-threshold", "100", "--snapshot-interval", "1s", "--raft-trailing-logs", "10", "--raft-segment-bytes", "65536")
 	cl := createEvents(t, c)
 	var seq atomic.Int64
 	write := func(batches int) {
