@@ -162,3 +162,25 @@ func TestClusterSnapshotInstall(t *testing.T) {
 		t.Errorf("count %d, want 65", st.Count)
 	}
 }
+
+// After an election with no command since, every node's applied index
+// still reaches the last entry (the new leader's no-op and barrier), which
+// its FSM never sees.
+func TestClusterAppliedIndexSkipsNoops(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 3, nil)
+	c.converged(c.propose("before", 5))
+	old := c.leader()
+	c.isolate(old)
+	next := c.leader(c.followers(old)...)
+	eventually(t, "followers' applied index to reach the new leader's last entry", func() bool {
+		last := next.node.Status().LastLogIndex
+		for _, m := range c.followers(old) {
+			if m.node.AppliedIndex() != last {
+				return false
+			}
+		}
+		return true
+	})
+	c.heal(old)
+}

@@ -87,6 +87,12 @@ type Config struct {
 	// exercise snapshot installs with little data.
 	SegmentBytes int
 
+	// NoTransferOnClose makes Close stop a leader without handing
+	// leadership over first (tests that tear down whole in-memory
+	// clusters, whose transport would wait out its timeout for a peer
+	// already gone).
+	NoTransferOnClose bool
+
 	// Hooks observe applies, snapshots and leadership (optional).
 	Hooks Hooks
 

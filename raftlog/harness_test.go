@@ -119,7 +119,7 @@ func newCluster(t *testing.T, size int, tune func(*Config)) *cluster {
 }
 
 func (c *cluster) startMember(id string, bootstrap bool, logger *slog.Logger, tune func(*Config)) *member {
-	cfg := Config{NodeID: id, Bootstrap: bootstrap, Logger: logger}
+	cfg := Config{NodeID: id, Bootstrap: bootstrap, Logger: logger, NoTransferOnClose: true}
 	if tune != nil {
 		tune(&cfg)
 	}

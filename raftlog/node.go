@@ -110,13 +110,16 @@ func bootstrapIfNew(cfg Config, rc *raft.Config, s *stores, existing bool, logge
 	return nil
 }
 
-// Close stops the node: raft shuts down (not a leadership transfer: a
-// leader simply stops), then the transport, the WAL and its metadata file
-// are closed. Committed state is on disk; the directory can be opened again.
+// Close stops the node: a leader with other voters first hands leadership
+// to one of them (so writes pause for one round trip instead of an
+// election timeout; if the transfer fails it simply stops), then raft
+// shuts down, then the transport, the WAL and its metadata file are
+// closed. Committed state is on disk; the directory can be opened again.
 // In-flight Proposes end with ErrShutdown (unknown outcome) and waiters with
 // ErrShutdown. Close is idempotent and returns the first call's result.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		n.handOverLeadership()
 		close(n.closing)
 		err := n.raft.Shutdown().Error()
 		n.closeErr = errors.Join(err, n.stores.close())
@@ -135,4 +138,30 @@ func (n *Node) isClosing() bool {
 	default:
 		return false
 	}
+}
+
+// handOverLeadership transfers leadership to another voter when this node
+// leads and has one. raft bounds the transfer by its election timeout.
+func (n *Node) handOverLeadership() {
+	if n.cfg.NoTransferOnClose || !n.IsLeader() {
+		return
+	}
+	ms, err := n.members()
+	if err != nil {
+		return
+	}
+	voters := 0
+	for _, m := range ms {
+		if m.Suffrage == SuffrageVoter {
+			voters++
+		}
+	}
+	if voters < 2 {
+		return
+	}
+	if err := n.raft.LeadershipTransfer().Error(); err != nil {
+		n.cfg.Logger.Warn("leadership transfer before shutdown failed; stopping anyway", "err", err)
+		return
+	}
+	n.cfg.Logger.Info("leadership transferred before shutdown")
 }

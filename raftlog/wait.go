@@ -20,11 +20,20 @@ const (
 
 // AppliedIndex is the index of the last log entry whose effect this node's
 // FSM holds: the last command or configuration entry applied (or the
-// snapshot restored), raised by Barrier to the barrier's index. raft's own
-// no-op entries do not move it until the next command. It only grows, and it
-// is never ahead of the FSM (raft's own applied index can be: raft counts an
-// entry as applied when it hands it to the FSM goroutine).
-func (n *Node) AppliedIndex() uint64 { return n.fsm.applied.load() }
+// snapshot restored), raised by Barrier to the barrier's index, and raised
+// past no-op and barrier entries the FSM never sees once raft has applied
+// them (a follower after an election would otherwise report the entry
+// before the new leader's no-op until the next command). It only grows, and
+// it is never ahead of the FSM (raft's own applied index can be: raft counts
+// an entry as applied when it hands it to the FSM goroutine).
+func (n *Node) AppliedIndex() uint64 {
+	cur := n.fsm.applied.load()
+	if ra := n.raft.AppliedIndex(); ra > cur && n.settledThrough(cur, ra) {
+		n.fsm.applied.advance(ra)
+		return ra
+	}
+	return cur
+}
 
 // WaitApplied blocks until this node's FSM reflects every log entry up to
 // index, ctx ends (its error, wrapped) or the node closes (ErrShutdown).
