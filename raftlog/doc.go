@@ -15,7 +15,10 @@
 //     errors the FSM returned (committed, rejected);
 //   - the applied watermark: AppliedIndex and WaitApplied;
 //   - the snapshot framing (a 16-byte header before the FSM's bytes, see
-//     snapheader.go) and the routing of raft's logs to log/slog.
+//     snapheader.go) and the routing of raft's logs to log/slog;
+//   - the log entry framing: large commands are S2-compressed in the log
+//     and decompressed before the FSM sees them (compress.go), so each
+//     replica's append, fsync and transfer costs the compressed size.
 //
 // What it must not know: what the commands mean. The state machine is
 // injected as an FSM that sees opaque []byte commands with their log index,

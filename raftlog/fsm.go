@@ -22,7 +22,8 @@ type FSM interface {
 	// An error value returned as the response means "committed, and
 	// rejected by the state machine"; Propose also returns it as its error.
 	// Apply may keep cmd (zero-copy decoding is fine) but must not modify
-	// it: on the leader it is the very slice given to Propose.
+	// it: it may be the very slice given to Propose (small commands are
+	// logged as they are; large ones compressed and decoded afresh).
 	Apply(index uint64, cmd []byte) any
 
 	// Snapshot captures the state cheaply (pointers to immutable data,
@@ -66,13 +67,16 @@ func (a *fsmAdapter) ApplyBatch(logs []*raft.Log) []interface{} {
 		if l.Type != raft.LogCommand {
 			continue
 		}
-		if a.hooks.Applied == nil {
-			resps[i] = a.fsm.Apply(l.Index, l.Data)
-			continue
-		}
 		start := time.Now()
-		resps[i] = a.fsm.Apply(l.Index, l.Data)
-		a.hooks.Applied(l.Index, time.Since(start))
+		cmd, err := commandOf(l)
+		if err != nil {
+			// Every replica stops here alike rather than diverge.
+			panic(fmt.Sprintf("raftlog: cannot apply: %v", err))
+		}
+		resps[i] = a.fsm.Apply(l.Index, cmd)
+		if a.hooks.Applied != nil {
+			a.hooks.Applied(l.Index, time.Since(start))
+		}
 	}
 	if len(logs) > 0 {
 		// Before raft answers the futures: a Propose that returns index i

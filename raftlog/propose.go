@@ -16,7 +16,8 @@ const defaultEnqueueTimeout = 10 * time.Second
 // Propose replicates cmd and returns once a quorum has committed it and this
 // node's FSM has applied it: the log index (the command's version on every
 // replica) and the FSM's response. cmd must not be modified afterwards: the
-// leader's FSM receives this very slice.
+// leader's FSM may receive this very slice. Commands of 32 KiB and more are
+// logged compressed (compress.go).
 //
 // Errors (see the package errors):
 //   - ErrNotLeader: nothing was appended; the *NotLeaderError names the
@@ -31,7 +32,7 @@ const defaultEnqueueTimeout = 10 * time.Second
 //     ctx.Err() (wrapped) at once, while raft keeps the command.
 func (n *Node) Propose(ctx context.Context, cmd []byte) (index uint64, response any, err error) {
 	f, err := n.await(ctx, func(timeout time.Duration) raft.Future {
-		return n.raft.Apply(cmd, timeout)
+		return n.raft.ApplyLog(entryFor(cmd), timeout)
 	})
 	if err != nil {
 		return 0, nil, n.mapErr("propose", err)

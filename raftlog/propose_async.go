@@ -23,7 +23,7 @@ func (n *Node) ProposeAsync(cmd []byte) Future {
 	if n.isClosing() {
 		return failedFuture{n.mapErr("propose", raft.ErrRaftShutdown)}
 	}
-	return &applyFuture{n: n, f: n.raft.Apply(cmd, defaultEnqueueTimeout)}
+	return &applyFuture{n: n, f: n.raft.ApplyLog(entryFor(cmd), defaultEnqueueTimeout)}
 }
 
 type applyFuture struct {

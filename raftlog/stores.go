@@ -23,6 +23,11 @@ const (
 	transportTimeout = 10 * time.Second
 )
 
+// logCacheEntries is how many of the newest log entries are kept in memory
+// (raft.LogCache). Entries are whole write batches (megabytes), so this
+// stays small: enough for the entries in flight between append and apply.
+const logCacheEntries = 32
+
 // stores is what raft runs on. closers are closed in order once raft has
 // shut down (and on a failed start).
 type stores struct {
@@ -87,7 +92,14 @@ func openWAL(s *stores, cfg Config, logger *slogHCLog) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("raftlog: open wal %s: %w", dir, err), meta.Close())
 	}
-	s.logs, s.stable = wal, wal
+	// The newest entries stay in memory: the leader replicates them and
+	// every node applies them right after appending, and raft-wal would
+	// otherwise read each one back from disk and decode a copy.
+	cache, err := raft.NewLogCache(logCacheEntries, wal)
+	if err != nil {
+		return errors.Join(fmt.Errorf("raftlog: log cache: %w", err), wal.Close(), meta.Close())
+	}
+	s.logs, s.stable = cache, wal
 	s.closers = append(s.closers, wal, meta)
 	return nil
 }
