@@ -441,6 +441,33 @@ func TestClusterRestartFromDataDir(t *testing.T) {
 	}
 	// The cluster still takes writes after all that.
 	writeEvents(t, cl, "later", "b", 15000, 5, 100)
+
+	// A full cluster restart: every node stopped (one of them killed),
+	// then all started again from their data directories.
+	version = cl.SeenVersion()
+	for i, n := range c.nodes {
+		if i == 0 {
+			c.kill9(n)
+		} else {
+			c.sigterm(n)
+		}
+	}
+	for _, n := range c.nodes {
+		t.Logf("restart %s", c.id(n))
+		n.launch()
+	}
+	for _, n := range c.nodes {
+		n.waitReady()
+	}
+	c.waitConverged(3, 2*time.Minute)
+	ref = c.requireSameTables(version)
+	if n := strings.Count(ref["later"], "\n"); n != 15502 {
+		t.Errorf("after a full restart later has %d rows, want 15502", n)
+	}
+	if n := strings.Count(ref["events"], "\n"); n != 40000 {
+		t.Errorf("after a full restart events has %d rows, want 40000", n)
+	}
+	writeEvents(t, cl, "later", "b", 15500, 5, 100)
 }
 
 // renamed is def with another name.

@@ -82,8 +82,17 @@ func startNode(t *testing.T, extra ...string) *node {
 	return n
 }
 
-// start runs the server on the node's data dir and addresses.
+// start runs the server on the node's data dir and addresses and waits
+// until it is ready.
 func (n *node) start() {
+	n.t.Helper()
+	n.launch()
+	n.waitReady()
+}
+
+// launch runs the server without waiting for it (a cluster member
+// restarted with the others down is not ready until they are back).
+func (n *node) launch() {
 	n.t.Helper()
 	args := append([]string{"server", "--data-dir", n.dataDir, "--grpc-addr", n.grpcAddr,
 		"--http-addr", n.httpAddr, "--raft-addr", n.raftAddr, "--pg-addr", n.pgAddr, "--log-level", "warn"}, n.extra...)
@@ -99,7 +108,6 @@ func (n *node) start() {
 	}
 	n.done = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); close(done) }(n.cmd, n.done)
-	n.waitReady()
 }
 
 func (n *node) waitReady() {
