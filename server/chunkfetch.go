@@ -40,14 +40,19 @@ type peerChunkStore struct {
 
 	mu      sync.Mutex
 	fetched map[storage.ChunkID][]byte // fetched during the restore under way
+	putMu   sync.Mutex                 // keepFetched against Retain
 }
 
 // keepFetched stores the chunks fetched for a restore that succeeded.
+// Retain, which an earlier snapshot's Persist may be running, deletes
+// unfinished files: the two take turns.
 func (s *peerChunkStore) keepFetched() error {
 	s.mu.Lock()
 	fetched := s.fetched
 	s.fetched = nil
 	s.mu.Unlock()
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
 	for id, data := range fetched {
 		if err := s.local.Put(id, data); err != nil {
 			return fmt.Errorf("store chunk %s fetched for a snapshot: %w", id, err)
@@ -81,7 +86,11 @@ func (s *peerChunkStore) Has(id storage.ChunkID) (storage.ChunkSum, bool) { retu
 func (s *peerChunkStore) Put(id storage.ChunkID, data []byte) error { return s.local.Put(id, data) }
 
 // Retain deletes the local chunk files not in keep.
-func (s *peerChunkStore) Retain(keep map[storage.ChunkID]bool) error { return s.local.Retain(keep) }
+func (s *peerChunkStore) Retain(keep map[storage.ChunkID]bool) error {
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	return s.local.Retain(keep)
+}
 
 // Get returns the chunk from the local directory or, when it is not there,
 // from the first source that sends it. A fetched chunk is held aside, not

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,6 +145,7 @@ func (n *Node) joinOnce() error {
 	}
 	members := resp.GetMembers()
 	n.joinedMembers.Store(&members)
+	n.savePeers(members)
 	return nil
 }
 
@@ -151,6 +156,9 @@ func (n *Node) registerSelf() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
+		if n.ready() == nil {
+			n.savePeers(n.members())
+		}
 		if n.ready() == nil && !n.registered() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			if _, err := n.proposeCommand(ctx, ingest.SetMemberCommand(n.self(), false)); err != nil {
@@ -316,8 +324,55 @@ func (n *Node) chunkSources() []string {
 			add(m.GetGrpcAddr())
 		}
 	}
+	if saved := n.savedPeers.Load(); saved != nil {
+		for _, a := range *saved {
+			add(a)
+		}
+	}
 	add(n.cfg.Join)
 	return out
+}
+
+// peersFileName is the file in the data directory that keeps the other
+// members' gRPC addresses. A node restoring its snapshot at start knows no
+// leader and has no registry yet; if the snapshot names chunks it never
+// stored (it crashed right after receiving that snapshot), these are whom
+// to fetch them from.
+const peersFileName = "peers"
+
+// loadSavedPeers reads the peers file (none yet is fine).
+func (n *Node) loadSavedPeers() {
+	b, err := os.ReadFile(filepath.Join(n.cfg.DataDir, peersFileName))
+	if err != nil {
+		return
+	}
+	addrs := strings.Fields(string(b))
+	n.savedPeers.Store(&addrs)
+}
+
+// savePeers records the other members' gRPC addresses when they changed.
+func (n *Node) savePeers(members []*stratapb.Member) {
+	var addrs []string
+	for _, m := range members {
+		if a := m.GetGrpcAddr(); a != "" && m.GetNodeId() != n.cfg.NodeID {
+			addrs = append(addrs, a)
+		}
+	}
+	sort.Strings(addrs)
+	if old := n.savedPeers.Load(); old != nil && slices.Equal(*old, addrs) || len(addrs) == 0 {
+		return
+	}
+	path := filepath.Join(n.cfg.DataDir, peersFileName)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(addrs, "\n")+"\n"), 0o644); err != nil {
+		n.log.Warn("saving the members' addresses failed", "err", err)
+		return
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		n.log.Warn("saving the members' addresses failed", "err", err)
+		return
+	}
+	n.savedPeers.Store(&addrs)
 }
 
 // FetchChunk serves a chunk file to a peer restoring a snapshot.

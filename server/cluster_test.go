@@ -255,3 +255,35 @@ func TestClusterFollowerReadsWithoutLeader(t *testing.T) {
 	}
 	require.Error(t, err, "no leader: a linearizable read cannot be served")
 }
+
+// A follower's proxied ingest stream ends Unavailable when the leader goes
+// away, even while the client sends nothing and waits for acks.
+func TestClusterProxiedIngestEndsWhenLeaderDies(t *testing.T) {
+	c := startCluster(t, 3)
+	ld := c.leader(t)
+	f := (ld + 1) % 3
+	ctx := context.Background()
+	_, err := c.clients[ld].CreateTable(ctx, &stratapb.CreateTableRequest{Table: kvTable})
+	require.NoError(t, err)
+	stream, err := c.clients[f].Ingest(ctx)
+	require.NoError(t, err)
+	require.NoError(t, stream.Send(&stratapb.IngestRequest{Table: "kv", ProducerId: "p", Sequence: 1, ArrowIpc: kvPayload(t, 0, 10)}))
+	ack, err := stream.Recv()
+	require.NoError(t, err)
+	require.Nil(t, ack.Error)
+
+	closing, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	c.nodes[ld].Close(closing) // stops serving the proxied stream after 500ms
+	ended := make(chan error, 1)
+	go func() {
+		_, err := stream.Recv()
+		ended <- err
+	}()
+	select {
+	case err := <-ended:
+		require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the proxied stream did not end after the leader went away")
+	}
+}

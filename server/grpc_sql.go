@@ -37,6 +37,14 @@ func (n *Node) runSQL(text string, ro readOptions, stream stratapb.Strata_QueryS
 	default:
 		return &sql.Error{Code: "42601", Message: fmt.Sprintf("send one statement per request (got %d)", len(stmts))}
 	}
+	if _, read := stmts[0].(*sql.Select); read {
+		// Plan against the state the read will see: a table recreated
+		// through another node a moment ago has its new definition.
+		if err := n.Fence(ctx); err != nil {
+			return err
+		}
+		ctx = context.WithValue(ctx, fencedKey{}, true)
+	}
 	prep, err := sql.Prepare(stmts[0], n.Catalog(), nil)
 	if err != nil && n.Fence(ctx) == nil {
 		// The catalog may lag a write made through another node.

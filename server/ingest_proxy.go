@@ -42,17 +42,16 @@ func (n *Node) proxyIngest(stream stratapb.Strata_IngestServer) error {
 			}
 			return nil
 		}
+		// On failure return at once: relayBatches may sit in the client
+		// stream's Recv, which only the handler's return ends (it exits
+		// then, writing to its buffered channel).
 		if err != nil {
-			cancel()
-			<-sendErr
 			if stream.Context().Err() != nil {
 				return stream.Context().Err()
 			}
 			return unavailable(fmt.Errorf("ingest stream to the leader at %s ended: %w", addr, err))
 		}
 		if err := stream.Send(ack); err != nil {
-			cancel()
-			<-sendErr
 			return err
 		}
 	}

@@ -41,6 +41,9 @@ type Node struct {
 	// joinedMembers is the member list the Join call answered (see
 	// grpcAddrOf); nil unless this node joined in this process.
 	joinedMembers atomic.Pointer[[]*stratapb.Member]
+	// savedPeers are the other members' gRPC addresses from the peers
+	// file (see peersFileName).
+	savedPeers atomic.Pointer[[]string]
 	// defaultReadMode is Config.ReadMode (never READ_MODE_DEFAULT).
 	defaultReadMode stratapb.ReadMode
 
@@ -107,6 +110,7 @@ func Open(cfg Config) (*Node, error) {
 	// Snapshots name sealed chunks kept here instead of re-encoding them;
 	// a chunk a received snapshot names and this node lacks is fetched
 	// from a peer.
+	n.loadSavedPeers()
 	n.chunks, err = newPeerChunkStore(filepath.Join(cfg.DataDir, "chunks"), n.chunkSources, n.peers)
 	if err != nil {
 		return nil, fmt.Errorf("chunk store: %w", err)
@@ -185,7 +189,12 @@ func (n *Node) listen() error {
 }
 
 // GRPCAddr and HTTPAddr are the bound addresses (useful with port 0).
-func (n *Node) GRPCAddr() string { return n.grpcLis.Addr().String() }
+func (n *Node) GRPCAddr() string {
+	if n.grpcLis == nil {
+		return "" // not listening yet: Open is restoring a snapshot
+	}
+	return n.grpcLis.Addr().String()
+}
 
 func (n *Node) HTTPAddr() string {
 	if n.httpLis == nil {

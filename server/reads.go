@@ -165,6 +165,9 @@ func parseReadMode(s string) (stratapb.ReadMode, error) {
 
 type readOptionsKey struct{}
 
+// fencedKey marks a request context whose read fence has passed.
+type fencedKey struct{}
+
 // withReadOptions attaches a request's read options to ctx, for the SQL
 // path, which reaches runSelect through Run.
 func withReadOptions(ctx context.Context, o readOptions) context.Context {
@@ -200,6 +203,9 @@ func readOptionsFrom(ctx context.Context) (readOptions, error) {
 // ctx carries (the node's read mode by default). It implements
 // pgwire.Fencer.
 func (n *Node) Fence(ctx context.Context) error {
+	if fenced, _ := ctx.Value(fencedKey{}).(bool); fenced {
+		return nil // this request's fence has passed already
+	}
 	o, err := readOptionsFrom(ctx)
 	if err != nil {
 		return err
