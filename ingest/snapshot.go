@@ -52,15 +52,48 @@ type Snapshot struct {
 	retained *retention
 }
 
-// retention tracks the chunks Options.Chunks must keep: those of the last
-// stream persisted (or restored). Raft keeps the previous snapshot on disk
-// until the new one is complete, so a Persist keeps its own chunks and
-// these. mu also keeps Persist (which puts and deletes chunks) and Restore
-// (which reads, and may put, them) apart: Persist runs concurrently with
-// Apply and Restore.
+// retention tracks the chunks Options.Chunks must keep: those of the two
+// newest streams persisted (or restored), by version. Raft keeps two
+// snapshots on disk, the newest first, and falls back to the older when the
+// newest fails to restore; while a new one is written (it becomes durable
+// only after Persist returns, and may never) both are still there. So a
+// Persist keeps its own chunks and those two streams', whatever order
+// persists and restores finish in (a snapshot captured before a restore can
+// be persisted after it). mu also keeps Persist (which puts and deletes
+// chunks) and Restore (which reads, and may put, them) apart: Persist runs
+// concurrently with Apply and Restore.
 type retention struct {
-	mu   sync.Mutex
-	last map[storage.ChunkID]bool
+	mu      sync.Mutex
+	streams [2]retainedStream // newest first
+}
+
+type retainedStream struct {
+	version uint64
+	chunks  map[storage.ChunkID]bool
+}
+
+// keep is every chunk the retained streams name, plus extra.
+func (r *retention) keep(extra map[storage.ChunkID]bool) map[storage.ChunkID]bool {
+	keep := maps.Clone(extra)
+	if keep == nil {
+		keep = map[storage.ChunkID]bool{}
+	}
+	for _, s := range r.streams {
+		maps.Copy(keep, s.chunks)
+	}
+	return keep
+}
+
+// add records a stream of state version v naming chunks: the two newest
+// streams are kept.
+func (r *retention) add(v uint64, chunks map[storage.ChunkID]bool) {
+	s := retainedStream{version: v, chunks: chunks}
+	switch {
+	case v >= r.streams[0].version:
+		r.streams[1], r.streams[0] = r.streams[0], s
+	case v >= r.streams[1].version:
+		r.streams[1] = s
+	}
 }
 
 // Capture takes a snapshot. Raft calls it between two Apply calls.
@@ -115,17 +148,15 @@ func (s *Snapshot) Persist(w io.Writer) error {
 		return nil
 	}
 	// The stream is written but not yet durable (raft syncs it after
-	// Persist returns), so the last stream's chunks stay too: if this one
-	// never completes, that one is what raft restores.
+	// Persist returns), so the retained streams' chunks stay too: if this
+	// one never completes, one of those is what raft restores.
 	stored := s.image.StoredChunks()
-	keep := maps.Clone(stored)
-	maps.Copy(keep, s.retained.last)
-	if err := s.chunks.Retain(keep); err != nil {
-		// Fail the snapshot, so it shows: nothing either stream needs
-		// was deleted, and the next snapshot retries.
+	if err := s.chunks.Retain(s.retained.keep(stored)); err != nil {
+		// Fail the snapshot, so it shows: nothing any stream needs was
+		// deleted, and the next snapshot retries.
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
-	s.retained.last = stored
+	s.retained.add(s.image.Version(), stored)
 	return nil
 }
 
@@ -171,14 +202,14 @@ func (f *FSM) Restore(r io.Reader) error {
 		}
 	}
 	if f.opts.Chunks != nil {
-		// The restored stream is the last one on disk: its chunks stay
-		// until a stream persisted after it is complete.
-		last, err := storedChunks(store)
+		// The restored stream is on disk: its chunks stay until two
+		// newer streams are.
+		restored, err := storedChunks(store)
 		if err != nil {
 			store.Close()
 			return err
 		}
-		f.retained.last = last
+		f.retained.add(store.Applied(), restored)
 	}
 	f.dedup = dedup
 	f.storeMembers(members)

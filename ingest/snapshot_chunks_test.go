@@ -145,7 +145,9 @@ func TestSnapshotChunksIncremental(t *testing.T) {
 	require.NoError(t, c.fsm.Restore(bytes.NewReader(second)))
 	require.EqualValues(t, 8600, c.rows())
 	persist(t, a.fsm)
-	require.Empty(t, chunkFiles(t, dir), "two snapshots later, the dropped table's chunks are gone")
+	require.Equal(t, sealed2, chunkFiles(t, dir), "raft keeps two snapshots: the second's chunks stay while it is one of them")
+	persist(t, a.fsm)
+	require.Empty(t, chunkFiles(t, dir), "three snapshots later, the dropped table's chunks are gone")
 	require.NoError(t, c.fsm.Restore(bytes.NewReader(third)))
 	_, err := c.fsm.Store().DescribeTable("kv")
 	require.ErrorIs(t, err, storage.ErrNoTable)
@@ -266,4 +268,26 @@ func TestSnapshotChunksPersistDuringApply(t *testing.T) {
 	b := newHarness(t, Options{ChunkRows: 16, Chunks: chunks})
 	require.NoError(t, b.fsm.Restore(bytes.NewReader(persist(t, a.fsm))))
 	require.EqualValues(t, 1000, b.rows())
+}
+
+// Retention follows the two newest streams by version, in whatever order
+// persists and restores finish (raft keeps the two newest snapshots).
+func TestRetentionKeepsTheTwoNewestStreams(t *testing.T) {
+	set := func(ids ...uint64) map[storage.ChunkID]bool {
+		m := map[storage.ChunkID]bool{}
+		for _, id := range ids {
+			m[storage.ChunkID{Table: 1, Seq: id}] = true
+		}
+		return m
+	}
+	var r retention
+	r.add(10, set(1))
+	r.add(20, set(2))
+	require.Equal(t, set(1, 2, 9), r.keep(set(9)))
+	r.add(15, set(3)) // captured before a restore at 20, persisted after it
+	require.Equal(t, set(2, 3), r.keep(nil))
+	r.add(5, set(4)) // older than both: raft reaps it
+	require.Equal(t, set(2, 3), r.keep(nil))
+	r.add(30, set(5))
+	require.Equal(t, set(5, 2), r.keep(nil))
 }
