@@ -244,13 +244,26 @@ func (n *Node) RemoveMember(ctx context.Context, req *stratapb.RemoveMemberReque
 	if !known {
 		return nil, toStatus(fmt.Errorf("%w: no member %q in the cluster", ingest.ErrBadCommand, id))
 	}
-	// The registry entry goes first: once the leader removes itself it
-	// can propose nothing more.
-	if _, err := n.proposeCommand(ctx, ingest.SetMemberCommand(&stratapb.Member{NodeId: id}, true)); err != nil {
-		return nil, toStatus(err)
+	forget := func() error {
+		_, err := n.proposeCommand(ctx, ingest.SetMemberCommand(&stratapb.Member{NodeId: id}, true))
+		return err
+	}
+	// Another member leaves Raft's configuration first, so it cannot
+	// register itself again in between (registerSelf skips a node outside
+	// the configuration); the leader removing itself forgets its entry
+	// first, because afterwards it can propose nothing more.
+	if id == n.cfg.NodeID {
+		if err := forget(); err != nil {
+			return nil, toStatus(err)
+		}
 	}
 	if err := n.raft.RemoveServer(ctx, id); err != nil {
 		return nil, toStatus(err)
+	}
+	if id != n.cfg.NodeID {
+		if err := forget(); err != nil {
+			return nil, toStatus(err)
+		}
 	}
 	n.log.Info("member removed", "node", id)
 	return &stratapb.RemoveMemberResponse{Members: n.members()}, nil
