@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"testing"
 	"time"
 
@@ -234,6 +235,11 @@ func TestClusterFollowerReadsWithoutLeader(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, pg.QueryRow(ctx, "SELECT count(*) FROM kv").Scan(&count))
 	require.Equal(t, int64(10), count)
+	var readVersion string
+	require.NoError(t, pg.QueryRow(ctx, "SHOW strata.read_version").Scan(&readVersion))
+	rv, err := strconv.ParseUint(readVersion, 10, 64)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, rv, acks[1].Version, "the session reports the version its query read")
 	_, err = pg.Exec(ctx, "SET strata.read_mode = 'sometimes'")
 	require.NoError(t, err)
 	err = pg.QueryRow(ctx, "SELECT count(*) FROM kv").Scan(&count)

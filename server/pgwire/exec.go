@@ -142,6 +142,11 @@ func (ss *session) runEngine(stmt sql.Statement, described []column) (*resultSet
 	if tag == "" {
 		tag = stmt.Tag()
 	}
+	if v := res.Stats.Version; v > 0 {
+		// The version a read saw, for SHOW strata.read_version (gRPC
+		// answers it with every query; the protocol has no place for it).
+		ss.vars.vals[readVersionVar] = strconv.FormatUint(v, 10)
+	}
 	if res.Columns == nil {
 		res.Release()
 		return &resultSet{tag: tag}, nil

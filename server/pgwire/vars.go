@@ -71,6 +71,10 @@ func init() {
 	}
 }
 
+// readVersionVar is the session variable holding the version the last
+// query read (SHOW strata.read_version).
+const readVersionVar = "strata.read_version"
+
 type settingsKey struct{}
 
 // Setting returns a variable of the session whose statement ctx belongs to
