@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/stratadb/strata/client"
 	"github.com/stratadb/strata/ingest"
 	"github.com/stratadb/strata/server"
@@ -23,45 +21,14 @@ import (
 //
 //	go test ./bench -run '^$' -bench ClusterIngest -benchtime 3x
 func BenchmarkClusterIngest(b *testing.B) {
-	const batchRows, batches = 1 << 16, 48
-	recs := make([]arrow.RecordBatch, batches)
-	for i := range recs {
-		recs[i] = wideBatch(i*batchRows, batchRows)
-	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		b.StopTimer()
+	benchIngest(b, func(b *testing.B) (*client.Client, func()) {
 		nodes, c := startIngestCluster(b, 3)
-		b.StartTimer()
-		w, err := c.NewWriter(appendDef.Name, client.WriterOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, rec := range recs {
-			if err := w.Write(context.Background(), rec); err != nil {
-				b.Fatal(err)
+		return c, func() {
+			for _, n := range nodes {
+				n.Close(context.Background())
 			}
 		}
-		if err := w.Close(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if st := w.Stats(); st.RowsApplied != batchRows*batches {
-			b.Fatalf("applied %d rows, want %d", st.RowsApplied, batchRows*batches)
-		}
-		c.Close()
-		for _, n := range nodes {
-			n.Close(context.Background())
-		}
-		b.StartTimer()
-	}
-	reportRows(b, batchRows*batches)
+	})
 }
 
 // startIngestCluster opens size nodes (the first bootstraps, the others
