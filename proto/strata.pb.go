@@ -347,6 +347,504 @@ func (BinOp) EnumDescriptor() ([]byte, []int) {
 	return file_strata_proto_rawDescGZIP(), []int{4}
 }
 
+// A pipeline: one Kafka topic consumed into one table.
+type PipelineDef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Brokers       string                 `protobuf:"bytes,2,opt,name=brokers,proto3" json:"brokers,omitempty"` // comma-separated host:port seeds
+	Topic         string                 `protobuf:"bytes,3,opt,name=topic,proto3" json:"topic,omitempty"`
+	Table         string                 `protobuf:"bytes,4,opt,name=table,proto3" json:"table,omitempty"`
+	Format        string                 `protobuf:"bytes,5,opt,name=format,proto3" json:"format,omitempty"`                                  // "json" (one object per record, keys = column names) or "csv" (one line, fields in the table's column order, no header)
+	StopOnError   bool                   `protobuf:"varint,6,opt,name=stop_on_error,json=stopOnError,proto3" json:"stop_on_error,omitempty"`  // a bad record stops the pipeline instead of going to the errors table
+	BatchRecords  int32                  `protobuf:"varint,7,opt,name=batch_records,json=batchRecords,proto3" json:"batch_records,omitempty"` // most records of one partition in one write (0: default 10000)
+	BatchWaitMs   int32                  `protobuf:"varint,8,opt,name=batch_wait_ms,json=batchWaitMs,proto3" json:"batch_wait_ms,omitempty"`  // longest wait to fill a batch (0: default 200)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineDef) Reset() {
+	*x = PipelineDef{}
+	mi := &file_strata_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineDef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineDef) ProtoMessage() {}
+
+func (x *PipelineDef) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineDef.ProtoReflect.Descriptor instead.
+func (*PipelineDef) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *PipelineDef) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PipelineDef) GetBrokers() string {
+	if x != nil {
+		return x.Brokers
+	}
+	return ""
+}
+
+func (x *PipelineDef) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *PipelineDef) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *PipelineDef) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *PipelineDef) GetStopOnError() bool {
+	if x != nil {
+		return x.StopOnError
+	}
+	return false
+}
+
+func (x *PipelineDef) GetBatchRecords() int32 {
+	if x != nil {
+		return x.BatchRecords
+	}
+	return 0
+}
+
+func (x *PipelineDef) GetBatchWaitMs() int32 {
+	if x != nil {
+		return x.BatchWaitMs
+	}
+	return 0
+}
+
+// The stored state of a pipeline, as every replica has it.
+type PipelineStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Def           *PipelineDef           `protobuf:"bytes,1,opt,name=def,proto3" json:"def,omitempty"`
+	State         string                 `protobuf:"bytes,2,opt,name=state,proto3" json:"state,omitempty"` // "running", "stopped", "error"
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"` // why it is in state "error"
+	Partitions    []*PartitionStatus     `protobuf:"bytes,4,rep,name=partitions,proto3" json:"partitions,omitempty"`
+	CreatedAt     uint64                 `protobuf:"varint,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"` // version
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineStatus) Reset() {
+	*x = PipelineStatus{}
+	mi := &file_strata_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineStatus) ProtoMessage() {}
+
+func (x *PipelineStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineStatus.ProtoReflect.Descriptor instead.
+func (*PipelineStatus) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PipelineStatus) GetDef() *PipelineDef {
+	if x != nil {
+		return x.Def
+	}
+	return nil
+}
+
+func (x *PipelineStatus) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *PipelineStatus) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *PipelineStatus) GetPartitions() []*PartitionStatus {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
+}
+
+func (x *PipelineStatus) GetCreatedAt() uint64 {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return 0
+}
+
+type PartitionStatus struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Partition     int32                  `protobuf:"varint,1,opt,name=partition,proto3" json:"partition,omitempty"`
+	NextOffset    int64                  `protobuf:"varint,2,opt,name=next_offset,json=nextOffset,proto3" json:"next_offset,omitempty"`          // the next offset to fetch: everything before it is committed
+	HighWatermark int64                  `protobuf:"varint,3,opt,name=high_watermark,json=highWatermark,proto3" json:"high_watermark,omitempty"` // as of the last committed batch (the leader's SHOW may refresh it)
+	Lag           int64                  `protobuf:"varint,4,opt,name=lag,proto3" json:"lag,omitempty"`                                          // high_watermark - next_offset
+	Rows          int64                  `protobuf:"varint,5,opt,name=rows,proto3" json:"rows,omitempty"`                                        // rows committed into the table
+	Errors        int64                  `protobuf:"varint,6,opt,name=errors,proto3" json:"errors,omitempty"`                                    // records sent to the errors table
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartitionStatus) Reset() {
+	*x = PartitionStatus{}
+	mi := &file_strata_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartitionStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartitionStatus) ProtoMessage() {}
+
+func (x *PartitionStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartitionStatus.ProtoReflect.Descriptor instead.
+func (*PartitionStatus) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PartitionStatus) GetPartition() int32 {
+	if x != nil {
+		return x.Partition
+	}
+	return 0
+}
+
+func (x *PartitionStatus) GetNextOffset() int64 {
+	if x != nil {
+		return x.NextOffset
+	}
+	return 0
+}
+
+func (x *PartitionStatus) GetHighWatermark() int64 {
+	if x != nil {
+		return x.HighWatermark
+	}
+	return 0
+}
+
+func (x *PartitionStatus) GetLag() int64 {
+	if x != nil {
+		return x.Lag
+	}
+	return 0
+}
+
+func (x *PartitionStatus) GetRows() int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *PartitionStatus) GetErrors() int64 {
+	if x != nil {
+		return x.Errors
+	}
+	return 0
+}
+
+type CreatePipelineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pipeline      *PipelineDef           `protobuf:"bytes,1,opt,name=pipeline,proto3" json:"pipeline,omitempty"`
+	IfNotExists   bool                   `protobuf:"varint,2,opt,name=if_not_exists,json=ifNotExists,proto3" json:"if_not_exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePipelineRequest) Reset() {
+	*x = CreatePipelineRequest{}
+	mi := &file_strata_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePipelineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePipelineRequest) ProtoMessage() {}
+
+func (x *CreatePipelineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePipelineRequest.ProtoReflect.Descriptor instead.
+func (*CreatePipelineRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CreatePipelineRequest) GetPipeline() *PipelineDef {
+	if x != nil {
+		return x.Pipeline
+	}
+	return nil
+}
+
+func (x *CreatePipelineRequest) GetIfNotExists() bool {
+	if x != nil {
+		return x.IfNotExists
+	}
+	return false
+}
+
+type PipelineNameRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	IfExists      bool                   `protobuf:"varint,2,opt,name=if_exists,json=ifExists,proto3" json:"if_exists,omitempty"` // DropPipeline only
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineNameRequest) Reset() {
+	*x = PipelineNameRequest{}
+	mi := &file_strata_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineNameRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineNameRequest) ProtoMessage() {}
+
+func (x *PipelineNameRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineNameRequest.ProtoReflect.Descriptor instead.
+func (*PipelineNameRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PipelineNameRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PipelineNameRequest) GetIfExists() bool {
+	if x != nil {
+		return x.IfExists
+	}
+	return false
+}
+
+type PipelineResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       uint64                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Pipeline      *PipelineStatus        `protobuf:"bytes,2,opt,name=pipeline,proto3" json:"pipeline,omitempty"` // unset after a drop
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineResponse) Reset() {
+	*x = PipelineResponse{}
+	mi := &file_strata_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineResponse) ProtoMessage() {}
+
+func (x *PipelineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineResponse.ProtoReflect.Descriptor instead.
+func (*PipelineResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PipelineResponse) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *PipelineResponse) GetPipeline() *PipelineStatus {
+	if x != nil {
+		return x.Pipeline
+	}
+	return nil
+}
+
+type ListPipelinesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPipelinesRequest) Reset() {
+	*x = ListPipelinesRequest{}
+	mi := &file_strata_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPipelinesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPipelinesRequest) ProtoMessage() {}
+
+func (x *ListPipelinesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPipelinesRequest.ProtoReflect.Descriptor instead.
+func (*ListPipelinesRequest) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{6}
+}
+
+type ListPipelinesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pipelines     []*PipelineStatus      `protobuf:"bytes,1,rep,name=pipelines,proto3" json:"pipelines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPipelinesResponse) Reset() {
+	*x = ListPipelinesResponse{}
+	mi := &file_strata_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPipelinesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPipelinesResponse) ProtoMessage() {}
+
+func (x *ListPipelinesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPipelinesResponse.ProtoReflect.Descriptor instead.
+func (*ListPipelinesResponse) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListPipelinesResponse) GetPipelines() []*PipelineStatus {
+	if x != nil {
+		return x.Pipelines
+	}
+	return nil
+}
+
 type Column struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -358,7 +856,7 @@ type Column struct {
 
 func (x *Column) Reset() {
 	*x = Column{}
-	mi := &file_strata_proto_msgTypes[0]
+	mi := &file_strata_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +868,7 @@ func (x *Column) String() string {
 func (*Column) ProtoMessage() {}
 
 func (x *Column) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[0]
+	mi := &file_strata_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +881,7 @@ func (x *Column) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Column.ProtoReflect.Descriptor instead.
 func (*Column) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{0}
+	return file_strata_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Column) GetName() string {
@@ -421,7 +919,7 @@ type TableDef struct {
 
 func (x *TableDef) Reset() {
 	*x = TableDef{}
-	mi := &file_strata_proto_msgTypes[1]
+	mi := &file_strata_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -433,7 +931,7 @@ func (x *TableDef) String() string {
 func (*TableDef) ProtoMessage() {}
 
 func (x *TableDef) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[1]
+	mi := &file_strata_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -446,7 +944,7 @@ func (x *TableDef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TableDef.ProtoReflect.Descriptor instead.
 func (*TableDef) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{1}
+	return file_strata_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TableDef) GetName() string {
@@ -501,7 +999,7 @@ type CreateTableRequest struct {
 
 func (x *CreateTableRequest) Reset() {
 	*x = CreateTableRequest{}
-	mi := &file_strata_proto_msgTypes[2]
+	mi := &file_strata_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +1011,7 @@ func (x *CreateTableRequest) String() string {
 func (*CreateTableRequest) ProtoMessage() {}
 
 func (x *CreateTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[2]
+	mi := &file_strata_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +1024,7 @@ func (x *CreateTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTableRequest.ProtoReflect.Descriptor instead.
 func (*CreateTableRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{2}
+	return file_strata_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateTableRequest) GetTable() *TableDef {
@@ -553,7 +1051,7 @@ type CreateTableResponse struct {
 
 func (x *CreateTableResponse) Reset() {
 	*x = CreateTableResponse{}
-	mi := &file_strata_proto_msgTypes[3]
+	mi := &file_strata_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +1063,7 @@ func (x *CreateTableResponse) String() string {
 func (*CreateTableResponse) ProtoMessage() {}
 
 func (x *CreateTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[3]
+	mi := &file_strata_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +1076,7 @@ func (x *CreateTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTableResponse.ProtoReflect.Descriptor instead.
 func (*CreateTableResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{3}
+	return file_strata_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CreateTableResponse) GetVersion() uint64 {
@@ -605,7 +1103,7 @@ type DropTableRequest struct {
 
 func (x *DropTableRequest) Reset() {
 	*x = DropTableRequest{}
-	mi := &file_strata_proto_msgTypes[4]
+	mi := &file_strata_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +1115,7 @@ func (x *DropTableRequest) String() string {
 func (*DropTableRequest) ProtoMessage() {}
 
 func (x *DropTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[4]
+	mi := &file_strata_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +1128,7 @@ func (x *DropTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropTableRequest.ProtoReflect.Descriptor instead.
 func (*DropTableRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{4}
+	return file_strata_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DropTableRequest) GetName() string {
@@ -656,7 +1154,7 @@ type DropTableResponse struct {
 
 func (x *DropTableResponse) Reset() {
 	*x = DropTableResponse{}
-	mi := &file_strata_proto_msgTypes[5]
+	mi := &file_strata_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -668,7 +1166,7 @@ func (x *DropTableResponse) String() string {
 func (*DropTableResponse) ProtoMessage() {}
 
 func (x *DropTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[5]
+	mi := &file_strata_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -681,7 +1179,7 @@ func (x *DropTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropTableResponse.ProtoReflect.Descriptor instead.
 func (*DropTableResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{5}
+	return file_strata_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DropTableResponse) GetVersion() uint64 {
@@ -699,7 +1197,7 @@ type ListTablesRequest struct {
 
 func (x *ListTablesRequest) Reset() {
 	*x = ListTablesRequest{}
-	mi := &file_strata_proto_msgTypes[6]
+	mi := &file_strata_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +1209,7 @@ func (x *ListTablesRequest) String() string {
 func (*ListTablesRequest) ProtoMessage() {}
 
 func (x *ListTablesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[6]
+	mi := &file_strata_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -724,7 +1222,7 @@ func (x *ListTablesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTablesRequest.ProtoReflect.Descriptor instead.
 func (*ListTablesRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{6}
+	return file_strata_proto_rawDescGZIP(), []int{14}
 }
 
 type ListTablesResponse struct {
@@ -737,7 +1235,7 @@ type ListTablesResponse struct {
 
 func (x *ListTablesResponse) Reset() {
 	*x = ListTablesResponse{}
-	mi := &file_strata_proto_msgTypes[7]
+	mi := &file_strata_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -749,7 +1247,7 @@ func (x *ListTablesResponse) String() string {
 func (*ListTablesResponse) ProtoMessage() {}
 
 func (x *ListTablesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[7]
+	mi := &file_strata_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -762,7 +1260,7 @@ func (x *ListTablesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTablesResponse.ProtoReflect.Descriptor instead.
 func (*ListTablesResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{7}
+	return file_strata_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListTablesResponse) GetNames() []string {
@@ -788,7 +1286,7 @@ type DescribeTableRequest struct {
 
 func (x *DescribeTableRequest) Reset() {
 	*x = DescribeTableRequest{}
-	mi := &file_strata_proto_msgTypes[8]
+	mi := &file_strata_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -800,7 +1298,7 @@ func (x *DescribeTableRequest) String() string {
 func (*DescribeTableRequest) ProtoMessage() {}
 
 func (x *DescribeTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[8]
+	mi := &file_strata_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -813,7 +1311,7 @@ func (x *DescribeTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeTableRequest.ProtoReflect.Descriptor instead.
 func (*DescribeTableRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{8}
+	return file_strata_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DescribeTableRequest) GetName() string {
@@ -839,7 +1337,7 @@ type DescribeTableResponse struct {
 
 func (x *DescribeTableResponse) Reset() {
 	*x = DescribeTableResponse{}
-	mi := &file_strata_proto_msgTypes[9]
+	mi := &file_strata_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -851,7 +1349,7 @@ func (x *DescribeTableResponse) String() string {
 func (*DescribeTableResponse) ProtoMessage() {}
 
 func (x *DescribeTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[9]
+	mi := &file_strata_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -864,7 +1362,7 @@ func (x *DescribeTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeTableResponse.ProtoReflect.Descriptor instead.
 func (*DescribeTableResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{9}
+	return file_strata_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DescribeTableResponse) GetTable() *TableDef {
@@ -940,7 +1438,7 @@ type IngestRequest struct {
 
 func (x *IngestRequest) Reset() {
 	*x = IngestRequest{}
-	mi := &file_strata_proto_msgTypes[10]
+	mi := &file_strata_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -952,7 +1450,7 @@ func (x *IngestRequest) String() string {
 func (*IngestRequest) ProtoMessage() {}
 
 func (x *IngestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[10]
+	mi := &file_strata_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -965,7 +1463,7 @@ func (x *IngestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IngestRequest.ProtoReflect.Descriptor instead.
 func (*IngestRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{10}
+	return file_strata_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *IngestRequest) GetTable() string {
@@ -1010,7 +1508,7 @@ type IngestAck struct {
 
 func (x *IngestAck) Reset() {
 	*x = IngestAck{}
-	mi := &file_strata_proto_msgTypes[11]
+	mi := &file_strata_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1022,7 +1520,7 @@ func (x *IngestAck) String() string {
 func (*IngestAck) ProtoMessage() {}
 
 func (x *IngestAck) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[11]
+	mi := &file_strata_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1035,7 +1533,7 @@ func (x *IngestAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IngestAck.ProtoReflect.Descriptor instead.
 func (*IngestAck) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{11}
+	return file_strata_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *IngestAck) GetProducerId() string {
@@ -1093,7 +1591,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_strata_proto_msgTypes[12]
+	mi := &file_strata_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1105,7 +1603,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[12]
+	mi := &file_strata_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1118,7 +1616,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{12}
+	return file_strata_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Error) GetCode() int32 {
@@ -1162,7 +1660,7 @@ type QueryRequest struct {
 
 func (x *QueryRequest) Reset() {
 	*x = QueryRequest{}
-	mi := &file_strata_proto_msgTypes[13]
+	mi := &file_strata_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1174,7 +1672,7 @@ func (x *QueryRequest) String() string {
 func (*QueryRequest) ProtoMessage() {}
 
 func (x *QueryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[13]
+	mi := &file_strata_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1187,7 +1685,7 @@ func (x *QueryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryRequest.ProtoReflect.Descriptor instead.
 func (*QueryRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{13}
+	return file_strata_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *QueryRequest) GetQuery() isQueryRequest_Query {
@@ -1282,7 +1780,7 @@ type QueryResponse struct {
 
 func (x *QueryResponse) Reset() {
 	*x = QueryResponse{}
-	mi := &file_strata_proto_msgTypes[14]
+	mi := &file_strata_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1792,7 @@ func (x *QueryResponse) String() string {
 func (*QueryResponse) ProtoMessage() {}
 
 func (x *QueryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[14]
+	mi := &file_strata_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1805,7 @@ func (x *QueryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryResponse.ProtoReflect.Descriptor instead.
 func (*QueryResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{14}
+	return file_strata_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *QueryResponse) GetPayload() isQueryResponse_Payload {
@@ -1374,7 +1872,7 @@ type QueryStats struct {
 
 func (x *QueryStats) Reset() {
 	*x = QueryStats{}
-	mi := &file_strata_proto_msgTypes[15]
+	mi := &file_strata_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1386,7 +1884,7 @@ func (x *QueryStats) String() string {
 func (*QueryStats) ProtoMessage() {}
 
 func (x *QueryStats) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[15]
+	mi := &file_strata_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1399,7 +1897,7 @@ func (x *QueryStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryStats.ProtoReflect.Descriptor instead.
 func (*QueryStats) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{15}
+	return file_strata_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *QueryStats) GetVersion() uint64 {
@@ -1475,7 +1973,7 @@ type RollbackRequest struct {
 
 func (x *RollbackRequest) Reset() {
 	*x = RollbackRequest{}
-	mi := &file_strata_proto_msgTypes[16]
+	mi := &file_strata_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1985,7 @@ func (x *RollbackRequest) String() string {
 func (*RollbackRequest) ProtoMessage() {}
 
 func (x *RollbackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[16]
+	mi := &file_strata_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1998,7 @@ func (x *RollbackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RollbackRequest.ProtoReflect.Descriptor instead.
 func (*RollbackRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{16}
+	return file_strata_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RollbackRequest) GetTable() string {
@@ -1526,7 +2024,7 @@ type RollbackResponse struct {
 
 func (x *RollbackResponse) Reset() {
 	*x = RollbackResponse{}
-	mi := &file_strata_proto_msgTypes[17]
+	mi := &file_strata_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +2036,7 @@ func (x *RollbackResponse) String() string {
 func (*RollbackResponse) ProtoMessage() {}
 
 func (x *RollbackResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[17]
+	mi := &file_strata_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +2049,7 @@ func (x *RollbackResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RollbackResponse.ProtoReflect.Descriptor instead.
 func (*RollbackResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{17}
+	return file_strata_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RollbackResponse) GetVersion() uint64 {
@@ -1570,7 +2068,7 @@ type VersionsRequest struct {
 
 func (x *VersionsRequest) Reset() {
 	*x = VersionsRequest{}
-	mi := &file_strata_proto_msgTypes[18]
+	mi := &file_strata_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1582,7 +2080,7 @@ func (x *VersionsRequest) String() string {
 func (*VersionsRequest) ProtoMessage() {}
 
 func (x *VersionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[18]
+	mi := &file_strata_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1595,7 +2093,7 @@ func (x *VersionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VersionsRequest.ProtoReflect.Descriptor instead.
 func (*VersionsRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{18}
+	return file_strata_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *VersionsRequest) GetTable() string {
@@ -1614,7 +2112,7 @@ type VersionsResponse struct {
 
 func (x *VersionsResponse) Reset() {
 	*x = VersionsResponse{}
-	mi := &file_strata_proto_msgTypes[19]
+	mi := &file_strata_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +2124,7 @@ func (x *VersionsResponse) String() string {
 func (*VersionsResponse) ProtoMessage() {}
 
 func (x *VersionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[19]
+	mi := &file_strata_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +2137,7 @@ func (x *VersionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VersionsResponse.ProtoReflect.Descriptor instead.
 func (*VersionsResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{19}
+	return file_strata_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *VersionsResponse) GetVersions() []*VersionInfo {
@@ -1661,7 +2159,7 @@ type VersionInfo struct {
 
 func (x *VersionInfo) Reset() {
 	*x = VersionInfo{}
-	mi := &file_strata_proto_msgTypes[20]
+	mi := &file_strata_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +2171,7 @@ func (x *VersionInfo) String() string {
 func (*VersionInfo) ProtoMessage() {}
 
 func (x *VersionInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[20]
+	mi := &file_strata_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +2184,7 @@ func (x *VersionInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VersionInfo.ProtoReflect.Descriptor instead.
 func (*VersionInfo) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{20}
+	return file_strata_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *VersionInfo) GetVersion() uint64 {
@@ -1725,7 +2223,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_strata_proto_msgTypes[21]
+	mi := &file_strata_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1737,7 +2235,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[21]
+	mi := &file_strata_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1750,7 +2248,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{21}
+	return file_strata_proto_rawDescGZIP(), []int{29}
 }
 
 type StatusResponse struct {
@@ -1781,7 +2279,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_strata_proto_msgTypes[22]
+	mi := &file_strata_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1793,7 +2291,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[22]
+	mi := &file_strata_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1806,7 +2304,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{22}
+	return file_strata_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *StatusResponse) GetNodeId() string {
@@ -1963,7 +2461,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_strata_proto_msgTypes[23]
+	mi := &file_strata_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1975,7 +2473,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[23]
+	mi := &file_strata_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1988,7 +2486,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{23}
+	return file_strata_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Member) GetNodeId() string {
@@ -2046,7 +2544,7 @@ type JoinRequest struct {
 
 func (x *JoinRequest) Reset() {
 	*x = JoinRequest{}
-	mi := &file_strata_proto_msgTypes[24]
+	mi := &file_strata_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2058,7 +2556,7 @@ func (x *JoinRequest) String() string {
 func (*JoinRequest) ProtoMessage() {}
 
 func (x *JoinRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[24]
+	mi := &file_strata_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2071,7 +2569,7 @@ func (x *JoinRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
 func (*JoinRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{24}
+	return file_strata_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *JoinRequest) GetNodeId() string {
@@ -2119,7 +2617,7 @@ type JoinResponse struct {
 
 func (x *JoinResponse) Reset() {
 	*x = JoinResponse{}
-	mi := &file_strata_proto_msgTypes[25]
+	mi := &file_strata_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2131,7 +2629,7 @@ func (x *JoinResponse) String() string {
 func (*JoinResponse) ProtoMessage() {}
 
 func (x *JoinResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[25]
+	mi := &file_strata_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2144,7 +2642,7 @@ func (x *JoinResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinResponse.ProtoReflect.Descriptor instead.
 func (*JoinResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{25}
+	return file_strata_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *JoinResponse) GetMembers() []*Member {
@@ -2170,7 +2668,7 @@ type RemoveMemberRequest struct {
 
 func (x *RemoveMemberRequest) Reset() {
 	*x = RemoveMemberRequest{}
-	mi := &file_strata_proto_msgTypes[26]
+	mi := &file_strata_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2182,7 +2680,7 @@ func (x *RemoveMemberRequest) String() string {
 func (*RemoveMemberRequest) ProtoMessage() {}
 
 func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[26]
+	mi := &file_strata_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2195,7 +2693,7 @@ func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberRequest.ProtoReflect.Descriptor instead.
 func (*RemoveMemberRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{26}
+	return file_strata_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RemoveMemberRequest) GetNodeId() string {
@@ -2214,7 +2712,7 @@ type RemoveMemberResponse struct {
 
 func (x *RemoveMemberResponse) Reset() {
 	*x = RemoveMemberResponse{}
-	mi := &file_strata_proto_msgTypes[27]
+	mi := &file_strata_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +2724,7 @@ func (x *RemoveMemberResponse) String() string {
 func (*RemoveMemberResponse) ProtoMessage() {}
 
 func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[27]
+	mi := &file_strata_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +2737,7 @@ func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberResponse.ProtoReflect.Descriptor instead.
 func (*RemoveMemberResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{27}
+	return file_strata_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RemoveMemberResponse) GetMembers() []*Member {
@@ -2257,7 +2755,7 @@ type ClusterStatusRequest struct {
 
 func (x *ClusterStatusRequest) Reset() {
 	*x = ClusterStatusRequest{}
-	mi := &file_strata_proto_msgTypes[28]
+	mi := &file_strata_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +2767,7 @@ func (x *ClusterStatusRequest) String() string {
 func (*ClusterStatusRequest) ProtoMessage() {}
 
 func (x *ClusterStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[28]
+	mi := &file_strata_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +2780,7 @@ func (x *ClusterStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterStatusRequest.ProtoReflect.Descriptor instead.
 func (*ClusterStatusRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{28}
+	return file_strata_proto_rawDescGZIP(), []int{36}
 }
 
 type ClusterStatusResponse struct {
@@ -2296,7 +2794,7 @@ type ClusterStatusResponse struct {
 
 func (x *ClusterStatusResponse) Reset() {
 	*x = ClusterStatusResponse{}
-	mi := &file_strata_proto_msgTypes[29]
+	mi := &file_strata_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2806,7 @@ func (x *ClusterStatusResponse) String() string {
 func (*ClusterStatusResponse) ProtoMessage() {}
 
 func (x *ClusterStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[29]
+	mi := &file_strata_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2321,7 +2819,7 @@ func (x *ClusterStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClusterStatusResponse.ProtoReflect.Descriptor instead.
 func (*ClusterStatusResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{29}
+	return file_strata_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ClusterStatusResponse) GetMembers() []*MemberStatus {
@@ -2356,7 +2854,7 @@ type MemberStatus struct {
 
 func (x *MemberStatus) Reset() {
 	*x = MemberStatus{}
-	mi := &file_strata_proto_msgTypes[30]
+	mi := &file_strata_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2866,7 @@ func (x *MemberStatus) String() string {
 func (*MemberStatus) ProtoMessage() {}
 
 func (x *MemberStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[30]
+	mi := &file_strata_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2381,7 +2879,7 @@ func (x *MemberStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberStatus.ProtoReflect.Descriptor instead.
 func (*MemberStatus) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{30}
+	return file_strata_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *MemberStatus) GetMember() *Member {
@@ -2413,7 +2911,7 @@ type ReadIndexRequest struct {
 
 func (x *ReadIndexRequest) Reset() {
 	*x = ReadIndexRequest{}
-	mi := &file_strata_proto_msgTypes[31]
+	mi := &file_strata_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2425,7 +2923,7 @@ func (x *ReadIndexRequest) String() string {
 func (*ReadIndexRequest) ProtoMessage() {}
 
 func (x *ReadIndexRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[31]
+	mi := &file_strata_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2438,7 +2936,7 @@ func (x *ReadIndexRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadIndexRequest.ProtoReflect.Descriptor instead.
 func (*ReadIndexRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{31}
+	return file_strata_proto_rawDescGZIP(), []int{39}
 }
 
 type ReadIndexResponse struct {
@@ -2450,7 +2948,7 @@ type ReadIndexResponse struct {
 
 func (x *ReadIndexResponse) Reset() {
 	*x = ReadIndexResponse{}
-	mi := &file_strata_proto_msgTypes[32]
+	mi := &file_strata_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2462,7 +2960,7 @@ func (x *ReadIndexResponse) String() string {
 func (*ReadIndexResponse) ProtoMessage() {}
 
 func (x *ReadIndexResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[32]
+	mi := &file_strata_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2475,7 +2973,7 @@ func (x *ReadIndexResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadIndexResponse.ProtoReflect.Descriptor instead.
 func (*ReadIndexResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{32}
+	return file_strata_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReadIndexResponse) GetIndex() uint64 {
@@ -2494,7 +2992,7 @@ type ForwardRequest struct {
 
 func (x *ForwardRequest) Reset() {
 	*x = ForwardRequest{}
-	mi := &file_strata_proto_msgTypes[33]
+	mi := &file_strata_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2506,7 +3004,7 @@ func (x *ForwardRequest) String() string {
 func (*ForwardRequest) ProtoMessage() {}
 
 func (x *ForwardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[33]
+	mi := &file_strata_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2519,7 +3017,7 @@ func (x *ForwardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardRequest.ProtoReflect.Descriptor instead.
 func (*ForwardRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{33}
+	return file_strata_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ForwardRequest) GetCommand() []byte {
@@ -2544,7 +3042,7 @@ type ForwardResponse struct {
 
 func (x *ForwardResponse) Reset() {
 	*x = ForwardResponse{}
-	mi := &file_strata_proto_msgTypes[34]
+	mi := &file_strata_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2556,7 +3054,7 @@ func (x *ForwardResponse) String() string {
 func (*ForwardResponse) ProtoMessage() {}
 
 func (x *ForwardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[34]
+	mi := &file_strata_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2569,7 +3067,7 @@ func (x *ForwardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardResponse.ProtoReflect.Descriptor instead.
 func (*ForwardResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{34}
+	return file_strata_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ForwardResponse) GetIndex() uint64 {
@@ -2630,7 +3128,7 @@ type FetchChunkRequest struct {
 
 func (x *FetchChunkRequest) Reset() {
 	*x = FetchChunkRequest{}
-	mi := &file_strata_proto_msgTypes[35]
+	mi := &file_strata_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +3140,7 @@ func (x *FetchChunkRequest) String() string {
 func (*FetchChunkRequest) ProtoMessage() {}
 
 func (x *FetchChunkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[35]
+	mi := &file_strata_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +3153,7 @@ func (x *FetchChunkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchChunkRequest.ProtoReflect.Descriptor instead.
 func (*FetchChunkRequest) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{35}
+	return file_strata_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *FetchChunkRequest) GetChunkId() string {
@@ -2674,7 +3172,7 @@ type FetchChunkResponse struct {
 
 func (x *FetchChunkResponse) Reset() {
 	*x = FetchChunkResponse{}
-	mi := &file_strata_proto_msgTypes[36]
+	mi := &file_strata_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2686,7 +3184,7 @@ func (x *FetchChunkResponse) String() string {
 func (*FetchChunkResponse) ProtoMessage() {}
 
 func (x *FetchChunkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[36]
+	mi := &file_strata_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2699,7 +3197,7 @@ func (x *FetchChunkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchChunkResponse.ProtoReflect.Descriptor instead.
 func (*FetchChunkResponse) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{36}
+	return file_strata_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *FetchChunkResponse) GetData() []byte {
@@ -2726,7 +3224,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_strata_proto_msgTypes[37]
+	mi := &file_strata_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2738,7 +3236,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[37]
+	mi := &file_strata_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2751,7 +3249,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{37}
+	return file_strata_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Plan) GetNode() isPlan_Node {
@@ -2865,7 +3363,7 @@ type Scan struct {
 
 func (x *Scan) Reset() {
 	*x = Scan{}
-	mi := &file_strata_proto_msgTypes[38]
+	mi := &file_strata_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2877,7 +3375,7 @@ func (x *Scan) String() string {
 func (*Scan) ProtoMessage() {}
 
 func (x *Scan) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[38]
+	mi := &file_strata_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2890,7 +3388,7 @@ func (x *Scan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scan.ProtoReflect.Descriptor instead.
 func (*Scan) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{38}
+	return file_strata_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Scan) GetTable() string {
@@ -2917,7 +3415,7 @@ type Filter struct {
 
 func (x *Filter) Reset() {
 	*x = Filter{}
-	mi := &file_strata_proto_msgTypes[39]
+	mi := &file_strata_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2929,7 +3427,7 @@ func (x *Filter) String() string {
 func (*Filter) ProtoMessage() {}
 
 func (x *Filter) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[39]
+	mi := &file_strata_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2942,7 +3440,7 @@ func (x *Filter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Filter.ProtoReflect.Descriptor instead.
 func (*Filter) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{39}
+	return file_strata_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Filter) GetInput() *Plan {
@@ -2969,7 +3467,7 @@ type NamedExpr struct {
 
 func (x *NamedExpr) Reset() {
 	*x = NamedExpr{}
-	mi := &file_strata_proto_msgTypes[40]
+	mi := &file_strata_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2981,7 +3479,7 @@ func (x *NamedExpr) String() string {
 func (*NamedExpr) ProtoMessage() {}
 
 func (x *NamedExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[40]
+	mi := &file_strata_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2994,7 +3492,7 @@ func (x *NamedExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedExpr.ProtoReflect.Descriptor instead.
 func (*NamedExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{40}
+	return file_strata_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *NamedExpr) GetName() string {
@@ -3021,7 +3519,7 @@ type Project struct {
 
 func (x *Project) Reset() {
 	*x = Project{}
-	mi := &file_strata_proto_msgTypes[41]
+	mi := &file_strata_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3033,7 +3531,7 @@ func (x *Project) String() string {
 func (*Project) ProtoMessage() {}
 
 func (x *Project) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[41]
+	mi := &file_strata_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3046,7 +3544,7 @@ func (x *Project) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Project.ProtoReflect.Descriptor instead.
 func (*Project) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{41}
+	return file_strata_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Project) GetInput() *Plan {
@@ -3074,7 +3572,7 @@ type NamedAgg struct {
 
 func (x *NamedAgg) Reset() {
 	*x = NamedAgg{}
-	mi := &file_strata_proto_msgTypes[42]
+	mi := &file_strata_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3086,7 +3584,7 @@ func (x *NamedAgg) String() string {
 func (*NamedAgg) ProtoMessage() {}
 
 func (x *NamedAgg) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[42]
+	mi := &file_strata_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3099,7 +3597,7 @@ func (x *NamedAgg) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NamedAgg.ProtoReflect.Descriptor instead.
 func (*NamedAgg) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{42}
+	return file_strata_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *NamedAgg) GetName() string {
@@ -3134,7 +3632,7 @@ type Aggregate struct {
 
 func (x *Aggregate) Reset() {
 	*x = Aggregate{}
-	mi := &file_strata_proto_msgTypes[43]
+	mi := &file_strata_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3146,7 +3644,7 @@ func (x *Aggregate) String() string {
 func (*Aggregate) ProtoMessage() {}
 
 func (x *Aggregate) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[43]
+	mi := &file_strata_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3159,7 +3657,7 @@ func (x *Aggregate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Aggregate.ProtoReflect.Descriptor instead.
 func (*Aggregate) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{43}
+	return file_strata_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Aggregate) GetInput() *Plan {
@@ -3194,7 +3692,7 @@ type SortKey struct {
 
 func (x *SortKey) Reset() {
 	*x = SortKey{}
-	mi := &file_strata_proto_msgTypes[44]
+	mi := &file_strata_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3206,7 +3704,7 @@ func (x *SortKey) String() string {
 func (*SortKey) ProtoMessage() {}
 
 func (x *SortKey) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[44]
+	mi := &file_strata_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3219,7 +3717,7 @@ func (x *SortKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SortKey.ProtoReflect.Descriptor instead.
 func (*SortKey) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{44}
+	return file_strata_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *SortKey) GetExpr() *Expr {
@@ -3253,7 +3751,7 @@ type Sort struct {
 
 func (x *Sort) Reset() {
 	*x = Sort{}
-	mi := &file_strata_proto_msgTypes[45]
+	mi := &file_strata_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3265,7 +3763,7 @@ func (x *Sort) String() string {
 func (*Sort) ProtoMessage() {}
 
 func (x *Sort) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[45]
+	mi := &file_strata_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3278,7 +3776,7 @@ func (x *Sort) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sort.ProtoReflect.Descriptor instead.
 func (*Sort) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{45}
+	return file_strata_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Sort) GetInput() *Plan {
@@ -3306,7 +3804,7 @@ type Limit struct {
 
 func (x *Limit) Reset() {
 	*x = Limit{}
-	mi := &file_strata_proto_msgTypes[46]
+	mi := &file_strata_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3318,7 +3816,7 @@ func (x *Limit) String() string {
 func (*Limit) ProtoMessage() {}
 
 func (x *Limit) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[46]
+	mi := &file_strata_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3331,7 +3829,7 @@ func (x *Limit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Limit.ProtoReflect.Descriptor instead.
 func (*Limit) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{46}
+	return file_strata_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Limit) GetInput() *Plan {
@@ -3370,7 +3868,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_strata_proto_msgTypes[47]
+	mi := &file_strata_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3382,7 +3880,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[47]
+	mi := &file_strata_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3395,7 +3893,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{47}
+	return file_strata_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *Value) GetType() ColumnType {
@@ -3455,7 +3953,7 @@ type Expr struct {
 
 func (x *Expr) Reset() {
 	*x = Expr{}
-	mi := &file_strata_proto_msgTypes[48]
+	mi := &file_strata_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3467,7 +3965,7 @@ func (x *Expr) String() string {
 func (*Expr) ProtoMessage() {}
 
 func (x *Expr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[48]
+	mi := &file_strata_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3480,7 +3978,7 @@ func (x *Expr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Expr.ProtoReflect.Descriptor instead.
 func (*Expr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{48}
+	return file_strata_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Expr) GetKind() isExpr_Kind {
@@ -3669,7 +4167,7 @@ type ColumnAt struct {
 
 func (x *ColumnAt) Reset() {
 	*x = ColumnAt{}
-	mi := &file_strata_proto_msgTypes[49]
+	mi := &file_strata_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3681,7 +4179,7 @@ func (x *ColumnAt) String() string {
 func (*ColumnAt) ProtoMessage() {}
 
 func (x *ColumnAt) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[49]
+	mi := &file_strata_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3694,7 +4192,7 @@ func (x *ColumnAt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnAt.ProtoReflect.Descriptor instead.
 func (*ColumnAt) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{49}
+	return file_strata_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ColumnAt) GetIndex() int32 {
@@ -3722,7 +4220,7 @@ type BinaryExpr struct {
 
 func (x *BinaryExpr) Reset() {
 	*x = BinaryExpr{}
-	mi := &file_strata_proto_msgTypes[50]
+	mi := &file_strata_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3734,7 +4232,7 @@ func (x *BinaryExpr) String() string {
 func (*BinaryExpr) ProtoMessage() {}
 
 func (x *BinaryExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[50]
+	mi := &file_strata_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3747,7 +4245,7 @@ func (x *BinaryExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BinaryExpr.ProtoReflect.Descriptor instead.
 func (*BinaryExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{50}
+	return file_strata_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *BinaryExpr) GetOp() BinOp {
@@ -3781,7 +4279,7 @@ type IsNullExpr struct {
 
 func (x *IsNullExpr) Reset() {
 	*x = IsNullExpr{}
-	mi := &file_strata_proto_msgTypes[51]
+	mi := &file_strata_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3793,7 +4291,7 @@ func (x *IsNullExpr) String() string {
 func (*IsNullExpr) ProtoMessage() {}
 
 func (x *IsNullExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[51]
+	mi := &file_strata_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3806,7 +4304,7 @@ func (x *IsNullExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IsNullExpr.ProtoReflect.Descriptor instead.
 func (*IsNullExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{51}
+	return file_strata_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *IsNullExpr) GetX() *Expr {
@@ -3834,7 +4332,7 @@ type InExpr struct {
 
 func (x *InExpr) Reset() {
 	*x = InExpr{}
-	mi := &file_strata_proto_msgTypes[52]
+	mi := &file_strata_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3846,7 +4344,7 @@ func (x *InExpr) String() string {
 func (*InExpr) ProtoMessage() {}
 
 func (x *InExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[52]
+	mi := &file_strata_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3859,7 +4357,7 @@ func (x *InExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InExpr.ProtoReflect.Descriptor instead.
 func (*InExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{52}
+	return file_strata_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *InExpr) GetX() *Expr {
@@ -3895,7 +4393,7 @@ type BetweenExpr struct {
 
 func (x *BetweenExpr) Reset() {
 	*x = BetweenExpr{}
-	mi := &file_strata_proto_msgTypes[53]
+	mi := &file_strata_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3907,7 +4405,7 @@ func (x *BetweenExpr) String() string {
 func (*BetweenExpr) ProtoMessage() {}
 
 func (x *BetweenExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[53]
+	mi := &file_strata_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3920,7 +4418,7 @@ func (x *BetweenExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BetweenExpr.ProtoReflect.Descriptor instead.
 func (*BetweenExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{53}
+	return file_strata_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *BetweenExpr) GetX() *Expr {
@@ -3961,7 +4459,7 @@ type DateTruncExpr struct {
 
 func (x *DateTruncExpr) Reset() {
 	*x = DateTruncExpr{}
-	mi := &file_strata_proto_msgTypes[54]
+	mi := &file_strata_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3973,7 +4471,7 @@ func (x *DateTruncExpr) String() string {
 func (*DateTruncExpr) ProtoMessage() {}
 
 func (x *DateTruncExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[54]
+	mi := &file_strata_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3986,7 +4484,7 @@ func (x *DateTruncExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DateTruncExpr.ProtoReflect.Descriptor instead.
 func (*DateTruncExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{54}
+	return file_strata_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *DateTruncExpr) GetUnit() string {
@@ -4014,7 +4512,7 @@ type TimeBucketExpr struct {
 
 func (x *TimeBucketExpr) Reset() {
 	*x = TimeBucketExpr{}
-	mi := &file_strata_proto_msgTypes[55]
+	mi := &file_strata_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4026,7 +4524,7 @@ func (x *TimeBucketExpr) String() string {
 func (*TimeBucketExpr) ProtoMessage() {}
 
 func (x *TimeBucketExpr) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[55]
+	mi := &file_strata_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4039,7 +4537,7 @@ func (x *TimeBucketExpr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimeBucketExpr.ProtoReflect.Descriptor instead.
 func (*TimeBucketExpr) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{55}
+	return file_strata_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *TimeBucketExpr) GetWidthUs() int64 {
@@ -4072,6 +4570,10 @@ type Command struct {
 	//	*Command_Write
 	//	*Command_Rollback
 	//	*Command_SetMember
+	//	*Command_CreatePipeline
+	//	*Command_DropPipeline
+	//	*Command_SetPipelineState
+	//	*Command_PipelineBatch
 	Kind isCommand_Kind `protobuf_oneof:"kind"`
 	// Set on kinds an older node may skip without diverging. Any other kind
 	// it does not know stops it.
@@ -4082,7 +4584,7 @@ type Command struct {
 
 func (x *Command) Reset() {
 	*x = Command{}
-	mi := &file_strata_proto_msgTypes[56]
+	mi := &file_strata_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4094,7 +4596,7 @@ func (x *Command) String() string {
 func (*Command) ProtoMessage() {}
 
 func (x *Command) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[56]
+	mi := &file_strata_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4107,7 +4609,7 @@ func (x *Command) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Command.ProtoReflect.Descriptor instead.
 func (*Command) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{56}
+	return file_strata_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *Command) GetKind() isCommand_Kind {
@@ -4162,6 +4664,42 @@ func (x *Command) GetSetMember() *SetMemberCommand {
 	return nil
 }
 
+func (x *Command) GetCreatePipeline() *CreatePipelineCommand {
+	if x != nil {
+		if x, ok := x.Kind.(*Command_CreatePipeline); ok {
+			return x.CreatePipeline
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetDropPipeline() *DropPipelineCommand {
+	if x != nil {
+		if x, ok := x.Kind.(*Command_DropPipeline); ok {
+			return x.DropPipeline
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetSetPipelineState() *SetPipelineStateCommand {
+	if x != nil {
+		if x, ok := x.Kind.(*Command_SetPipelineState); ok {
+			return x.SetPipelineState
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetPipelineBatch() *PipelineBatchCommand {
+	if x != nil {
+		if x, ok := x.Kind.(*Command_PipelineBatch); ok {
+			return x.PipelineBatch
+		}
+	}
+	return nil
+}
+
 func (x *Command) GetIgnorable() bool {
 	if x != nil {
 		return x.Ignorable
@@ -4193,6 +4731,22 @@ type Command_SetMember struct {
 	SetMember *SetMemberCommand `protobuf:"bytes,5,opt,name=set_member,json=setMember,proto3,oneof"`
 }
 
+type Command_CreatePipeline struct {
+	CreatePipeline *CreatePipelineCommand `protobuf:"bytes,6,opt,name=create_pipeline,json=createPipeline,proto3,oneof"`
+}
+
+type Command_DropPipeline struct {
+	DropPipeline *DropPipelineCommand `protobuf:"bytes,7,opt,name=drop_pipeline,json=dropPipeline,proto3,oneof"`
+}
+
+type Command_SetPipelineState struct {
+	SetPipelineState *SetPipelineStateCommand `protobuf:"bytes,8,opt,name=set_pipeline_state,json=setPipelineState,proto3,oneof"`
+}
+
+type Command_PipelineBatch struct {
+	PipelineBatch *PipelineBatchCommand `protobuf:"bytes,9,opt,name=pipeline_batch,json=pipelineBatch,proto3,oneof"`
+}
+
 func (*Command_CreateTable) isCommand_Kind() {}
 
 func (*Command_DropTable) isCommand_Kind() {}
@@ -4202,6 +4756,14 @@ func (*Command_Write) isCommand_Kind() {}
 func (*Command_Rollback) isCommand_Kind() {}
 
 func (*Command_SetMember) isCommand_Kind() {}
+
+func (*Command_CreatePipeline) isCommand_Kind() {}
+
+func (*Command_DropPipeline) isCommand_Kind() {}
+
+func (*Command_SetPipelineState) isCommand_Kind() {}
+
+func (*Command_PipelineBatch) isCommand_Kind() {}
 
 type CreateTableCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -4213,7 +4775,7 @@ type CreateTableCommand struct {
 
 func (x *CreateTableCommand) Reset() {
 	*x = CreateTableCommand{}
-	mi := &file_strata_proto_msgTypes[57]
+	mi := &file_strata_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4225,7 +4787,7 @@ func (x *CreateTableCommand) String() string {
 func (*CreateTableCommand) ProtoMessage() {}
 
 func (x *CreateTableCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[57]
+	mi := &file_strata_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4238,7 +4800,7 @@ func (x *CreateTableCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTableCommand.ProtoReflect.Descriptor instead.
 func (*CreateTableCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{57}
+	return file_strata_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *CreateTableCommand) GetTable() *TableDef {
@@ -4265,7 +4827,7 @@ type DropTableCommand struct {
 
 func (x *DropTableCommand) Reset() {
 	*x = DropTableCommand{}
-	mi := &file_strata_proto_msgTypes[58]
+	mi := &file_strata_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4277,7 +4839,7 @@ func (x *DropTableCommand) String() string {
 func (*DropTableCommand) ProtoMessage() {}
 
 func (x *DropTableCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[58]
+	mi := &file_strata_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4290,7 +4852,7 @@ func (x *DropTableCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropTableCommand.ProtoReflect.Descriptor instead.
 func (*DropTableCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{58}
+	return file_strata_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *DropTableCommand) GetName() string {
@@ -4324,7 +4886,7 @@ type WriteCommand struct {
 
 func (x *WriteCommand) Reset() {
 	*x = WriteCommand{}
-	mi := &file_strata_proto_msgTypes[59]
+	mi := &file_strata_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4336,7 +4898,7 @@ func (x *WriteCommand) String() string {
 func (*WriteCommand) ProtoMessage() {}
 
 func (x *WriteCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[59]
+	mi := &file_strata_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4349,7 +4911,7 @@ func (x *WriteCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WriteCommand.ProtoReflect.Descriptor instead.
 func (*WriteCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{59}
+	return file_strata_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *WriteCommand) GetTable() string {
@@ -4397,7 +4959,7 @@ type RollbackCommand struct {
 
 func (x *RollbackCommand) Reset() {
 	*x = RollbackCommand{}
-	mi := &file_strata_proto_msgTypes[60]
+	mi := &file_strata_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4409,7 +4971,7 @@ func (x *RollbackCommand) String() string {
 func (*RollbackCommand) ProtoMessage() {}
 
 func (x *RollbackCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[60]
+	mi := &file_strata_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4422,7 +4984,7 @@ func (x *RollbackCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RollbackCommand.ProtoReflect.Descriptor instead.
 func (*RollbackCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{60}
+	return file_strata_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *RollbackCommand) GetTable() string {
@@ -4439,6 +5001,330 @@ func (x *RollbackCommand) GetToVersion() uint64 {
 	return 0
 }
 
+type CreatePipelineCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pipeline      *PipelineDef           `protobuf:"bytes,1,opt,name=pipeline,proto3" json:"pipeline,omitempty"`
+	IfNotExists   bool                   `protobuf:"varint,2,opt,name=if_not_exists,json=ifNotExists,proto3" json:"if_not_exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePipelineCommand) Reset() {
+	*x = CreatePipelineCommand{}
+	mi := &file_strata_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePipelineCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePipelineCommand) ProtoMessage() {}
+
+func (x *CreatePipelineCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePipelineCommand.ProtoReflect.Descriptor instead.
+func (*CreatePipelineCommand) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *CreatePipelineCommand) GetPipeline() *PipelineDef {
+	if x != nil {
+		return x.Pipeline
+	}
+	return nil
+}
+
+func (x *CreatePipelineCommand) GetIfNotExists() bool {
+	if x != nil {
+		return x.IfNotExists
+	}
+	return false
+}
+
+type DropPipelineCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	IfExists      bool                   `protobuf:"varint,2,opt,name=if_exists,json=ifExists,proto3" json:"if_exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropPipelineCommand) Reset() {
+	*x = DropPipelineCommand{}
+	mi := &file_strata_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropPipelineCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropPipelineCommand) ProtoMessage() {}
+
+func (x *DropPipelineCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropPipelineCommand.ProtoReflect.Descriptor instead.
+func (*DropPipelineCommand) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *DropPipelineCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DropPipelineCommand) GetIfExists() bool {
+	if x != nil {
+		return x.IfExists
+	}
+	return false
+}
+
+// SetPipelineStateCommand starts or stops a pipeline; a runner that hits
+// an error it cannot skip (an offset Kafka no longer has, stop_on_error)
+// stops it with error set, and the state becomes "error".
+type SetPipelineStateCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Running       bool                   `protobuf:"varint,2,opt,name=running,proto3" json:"running,omitempty"`
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPipelineStateCommand) Reset() {
+	*x = SetPipelineStateCommand{}
+	mi := &file_strata_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPipelineStateCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPipelineStateCommand) ProtoMessage() {}
+
+func (x *SetPipelineStateCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPipelineStateCommand.ProtoReflect.Descriptor instead.
+func (*SetPipelineStateCommand) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *SetPipelineStateCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SetPipelineStateCommand) GetRunning() bool {
+	if x != nil {
+		return x.Running
+	}
+	return false
+}
+
+func (x *SetPipelineStateCommand) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// PipelineBatchCommand commits a range [start_offset, next_offset) of one
+// partition: its rows, its bad records, and the partition's next offset,
+// in one write. It applies only while the pipeline exists and the stored
+// next offset equals start_offset (a deposed leader's or replayed batch
+// changes nothing).
+type PipelineBatchCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pipeline      string                 `protobuf:"bytes,1,opt,name=pipeline,proto3" json:"pipeline,omitempty"`
+	Partition     int32                  `protobuf:"varint,2,opt,name=partition,proto3" json:"partition,omitempty"`
+	StartOffset   int64                  `protobuf:"varint,3,opt,name=start_offset,json=startOffset,proto3" json:"start_offset,omitempty"`
+	NextOffset    int64                  `protobuf:"varint,4,opt,name=next_offset,json=nextOffset,proto3" json:"next_offset,omitempty"`
+	ArrowIpc      []byte                 `protobuf:"bytes,5,opt,name=arrow_ipc,json=arrowIpc,proto3" json:"arrow_ipc,omitempty"` // rows for the pipeline's table; empty when none
+	Errors        []*PipelineRecordError `protobuf:"bytes,6,rep,name=errors,proto3" json:"errors,omitempty"`
+	HighWatermark int64                  `protobuf:"varint,7,opt,name=high_watermark,json=highWatermark,proto3" json:"high_watermark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineBatchCommand) Reset() {
+	*x = PipelineBatchCommand{}
+	mi := &file_strata_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineBatchCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineBatchCommand) ProtoMessage() {}
+
+func (x *PipelineBatchCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineBatchCommand.ProtoReflect.Descriptor instead.
+func (*PipelineBatchCommand) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *PipelineBatchCommand) GetPipeline() string {
+	if x != nil {
+		return x.Pipeline
+	}
+	return ""
+}
+
+func (x *PipelineBatchCommand) GetPartition() int32 {
+	if x != nil {
+		return x.Partition
+	}
+	return 0
+}
+
+func (x *PipelineBatchCommand) GetStartOffset() int64 {
+	if x != nil {
+		return x.StartOffset
+	}
+	return 0
+}
+
+func (x *PipelineBatchCommand) GetNextOffset() int64 {
+	if x != nil {
+		return x.NextOffset
+	}
+	return 0
+}
+
+func (x *PipelineBatchCommand) GetArrowIpc() []byte {
+	if x != nil {
+		return x.ArrowIpc
+	}
+	return nil
+}
+
+func (x *PipelineBatchCommand) GetErrors() []*PipelineRecordError {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+func (x *PipelineBatchCommand) GetHighWatermark() int64 {
+	if x != nil {
+		return x.HighWatermark
+	}
+	return 0
+}
+
+type PipelineRecordError struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Offset        int64                  `protobuf:"varint,1,opt,name=offset,proto3" json:"offset,omitempty"`
+	Error         string                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	Raw           []byte                 `protobuf:"bytes,3,opt,name=raw,proto3" json:"raw,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PipelineRecordError) Reset() {
+	*x = PipelineRecordError{}
+	mi := &file_strata_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PipelineRecordError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PipelineRecordError) ProtoMessage() {}
+
+func (x *PipelineRecordError) ProtoReflect() protoreflect.Message {
+	mi := &file_strata_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PipelineRecordError.ProtoReflect.Descriptor instead.
+func (*PipelineRecordError) Descriptor() ([]byte, []int) {
+	return file_strata_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *PipelineRecordError) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *PipelineRecordError) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *PipelineRecordError) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
+	}
+	return nil
+}
+
 // SetMemberCommand records a member's client-facing addresses (Raft knows
 // only its Raft address), so every node can forward to the leader and
 // tell clients where it is. remove deletes the record.
@@ -4452,7 +5338,7 @@ type SetMemberCommand struct {
 
 func (x *SetMemberCommand) Reset() {
 	*x = SetMemberCommand{}
-	mi := &file_strata_proto_msgTypes[61]
+	mi := &file_strata_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4464,7 +5350,7 @@ func (x *SetMemberCommand) String() string {
 func (*SetMemberCommand) ProtoMessage() {}
 
 func (x *SetMemberCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_strata_proto_msgTypes[61]
+	mi := &file_strata_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4477,7 +5363,7 @@ func (x *SetMemberCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetMemberCommand.ProtoReflect.Descriptor instead.
 func (*SetMemberCommand) Descriptor() ([]byte, []int) {
-	return file_strata_proto_rawDescGZIP(), []int{61}
+	return file_strata_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *SetMemberCommand) GetMember() *Member {
@@ -4498,7 +5384,45 @@ var File_strata_proto protoreflect.FileDescriptor
 
 const file_strata_proto_rawDesc = "" +
 	"\n" +
-	"\fstrata.proto\x12\tstrata.v1\"c\n" +
+	"\fstrata.proto\x12\tstrata.v1\"\xec\x01\n" +
+	"\vPipelineDef\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\abrokers\x18\x02 \x01(\tR\abrokers\x12\x14\n" +
+	"\x05topic\x18\x03 \x01(\tR\x05topic\x12\x14\n" +
+	"\x05table\x18\x04 \x01(\tR\x05table\x12\x16\n" +
+	"\x06format\x18\x05 \x01(\tR\x06format\x12\"\n" +
+	"\rstop_on_error\x18\x06 \x01(\bR\vstopOnError\x12#\n" +
+	"\rbatch_records\x18\a \x01(\x05R\fbatchRecords\x12\"\n" +
+	"\rbatch_wait_ms\x18\b \x01(\x05R\vbatchWaitMs\"\xc1\x01\n" +
+	"\x0ePipelineStatus\x12(\n" +
+	"\x03def\x18\x01 \x01(\v2\x16.strata.v1.PipelineDefR\x03def\x12\x14\n" +
+	"\x05state\x18\x02 \x01(\tR\x05state\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\x12:\n" +
+	"\n" +
+	"partitions\x18\x04 \x03(\v2\x1a.strata.v1.PartitionStatusR\n" +
+	"partitions\x12\x1d\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\x04R\tcreatedAt\"\xb5\x01\n" +
+	"\x0fPartitionStatus\x12\x1c\n" +
+	"\tpartition\x18\x01 \x01(\x05R\tpartition\x12\x1f\n" +
+	"\vnext_offset\x18\x02 \x01(\x03R\n" +
+	"nextOffset\x12%\n" +
+	"\x0ehigh_watermark\x18\x03 \x01(\x03R\rhighWatermark\x12\x10\n" +
+	"\x03lag\x18\x04 \x01(\x03R\x03lag\x12\x12\n" +
+	"\x04rows\x18\x05 \x01(\x03R\x04rows\x12\x16\n" +
+	"\x06errors\x18\x06 \x01(\x03R\x06errors\"o\n" +
+	"\x15CreatePipelineRequest\x122\n" +
+	"\bpipeline\x18\x01 \x01(\v2\x16.strata.v1.PipelineDefR\bpipeline\x12\"\n" +
+	"\rif_not_exists\x18\x02 \x01(\bR\vifNotExists\"F\n" +
+	"\x13PipelineNameRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
+	"\tif_exists\x18\x02 \x01(\bR\bifExists\"c\n" +
+	"\x10PipelineResponse\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x04R\aversion\x125\n" +
+	"\bpipeline\x18\x02 \x01(\v2\x19.strata.v1.PipelineStatusR\bpipeline\"\x16\n" +
+	"\x14ListPipelinesRequest\"P\n" +
+	"\x15ListPipelinesResponse\x127\n" +
+	"\tpipelines\x18\x01 \x03(\v2\x19.strata.v1.PipelineStatusR\tpipelines\"c\n" +
 	"\x06Column\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12)\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x15.strata.v1.ColumnTypeR\x04type\x12\x1a\n" +
@@ -4760,7 +5684,7 @@ const file_strata_proto_rawDesc = "" +
 	"\x0eTimeBucketExpr\x12\x19\n" +
 	"\bwidth_us\x18\x01 \x01(\x03R\awidthUs\x12\x1b\n" +
 	"\torigin_us\x18\x02 \x01(\x03R\boriginUs\x12\x1d\n" +
-	"\x01x\x18\x03 \x01(\v2\x0f.strata.v1.ExprR\x01x\"\xda\x02\n" +
+	"\x01x\x18\x03 \x01(\v2\x0f.strata.v1.ExprR\x01x\"\x8c\x05\n" +
 	"\aCommand\x12B\n" +
 	"\fcreate_table\x18\x01 \x01(\v2\x1d.strata.v1.CreateTableCommandH\x00R\vcreateTable\x12<\n" +
 	"\n" +
@@ -4768,7 +5692,11 @@ const file_strata_proto_rawDesc = "" +
 	"\x05write\x18\x03 \x01(\v2\x17.strata.v1.WriteCommandH\x00R\x05write\x128\n" +
 	"\brollback\x18\x04 \x01(\v2\x1a.strata.v1.RollbackCommandH\x00R\brollback\x12<\n" +
 	"\n" +
-	"set_member\x18\x05 \x01(\v2\x1b.strata.v1.SetMemberCommandH\x00R\tsetMember\x12\x1c\n" +
+	"set_member\x18\x05 \x01(\v2\x1b.strata.v1.SetMemberCommandH\x00R\tsetMember\x12K\n" +
+	"\x0fcreate_pipeline\x18\x06 \x01(\v2 .strata.v1.CreatePipelineCommandH\x00R\x0ecreatePipeline\x12E\n" +
+	"\rdrop_pipeline\x18\a \x01(\v2\x1e.strata.v1.DropPipelineCommandH\x00R\fdropPipeline\x12R\n" +
+	"\x12set_pipeline_state\x18\b \x01(\v2\".strata.v1.SetPipelineStateCommandH\x00R\x10setPipelineState\x12H\n" +
+	"\x0epipeline_batch\x18\t \x01(\v2\x1f.strata.v1.PipelineBatchCommandH\x00R\rpipelineBatch\x12\x1c\n" +
 	"\tignorable\x18\x0f \x01(\bR\tignorableB\x06\n" +
 	"\x04kind\"c\n" +
 	"\x12CreateTableCommand\x12)\n" +
@@ -4787,7 +5715,30 @@ const file_strata_proto_rawDesc = "" +
 	"\x0fRollbackCommand\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x1d\n" +
 	"\n" +
-	"to_version\x18\x02 \x01(\x04R\ttoVersion\"U\n" +
+	"to_version\x18\x02 \x01(\x04R\ttoVersion\"o\n" +
+	"\x15CreatePipelineCommand\x122\n" +
+	"\bpipeline\x18\x01 \x01(\v2\x16.strata.v1.PipelineDefR\bpipeline\x12\"\n" +
+	"\rif_not_exists\x18\x02 \x01(\bR\vifNotExists\"F\n" +
+	"\x13DropPipelineCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
+	"\tif_exists\x18\x02 \x01(\bR\bifExists\"]\n" +
+	"\x17SetPipelineStateCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\arunning\x18\x02 \x01(\bR\arunning\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\x90\x02\n" +
+	"\x14PipelineBatchCommand\x12\x1a\n" +
+	"\bpipeline\x18\x01 \x01(\tR\bpipeline\x12\x1c\n" +
+	"\tpartition\x18\x02 \x01(\x05R\tpartition\x12!\n" +
+	"\fstart_offset\x18\x03 \x01(\x03R\vstartOffset\x12\x1f\n" +
+	"\vnext_offset\x18\x04 \x01(\x03R\n" +
+	"nextOffset\x12\x1b\n" +
+	"\tarrow_ipc\x18\x05 \x01(\fR\barrowIpc\x126\n" +
+	"\x06errors\x18\x06 \x03(\v2\x1e.strata.v1.PipelineRecordErrorR\x06errors\x12%\n" +
+	"\x0ehigh_watermark\x18\a \x01(\x03R\rhighWatermark\"U\n" +
+	"\x13PipelineRecordError\x12\x16\n" +
+	"\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\x12\x10\n" +
+	"\x03raw\x18\x03 \x01(\fR\x03raw\"U\n" +
 	"\x10SetMemberCommand\x12)\n" +
 	"\x06member\x18\x01 \x01(\v2\x11.strata.v1.MemberR\x06member\x12\x16\n" +
 	"\x06remove\x18\x02 \x01(\bR\x06remove*\x94\x01\n" +
@@ -4839,7 +5790,7 @@ const file_strata_proto_rawDesc = "" +
 	"\x12\x06\n" +
 	"\x02GE\x10\v\x12\a\n" +
 	"\x03AND\x10\f\x12\x06\n" +
-	"\x02OR\x10\r2\xb7\b\n" +
+	"\x02OR\x10\r2\xc4\v\n" +
 	"\x06Strata\x12L\n" +
 	"\vCreateTable\x12\x1d.strata.v1.CreateTableRequest\x1a\x1e.strata.v1.CreateTableResponse\x12F\n" +
 	"\tDropTable\x12\x1b.strata.v1.DropTableRequest\x1a\x1c.strata.v1.DropTableResponse\x12I\n" +
@@ -4857,7 +5808,12 @@ const file_strata_proto_rawDesc = "" +
 	"\tReadIndex\x12\x1b.strata.v1.ReadIndexRequest\x1a\x1c.strata.v1.ReadIndexResponse\x12@\n" +
 	"\aForward\x12\x19.strata.v1.ForwardRequest\x1a\x1a.strata.v1.ForwardResponse\x12K\n" +
 	"\n" +
-	"FetchChunk\x12\x1c.strata.v1.FetchChunkRequest\x1a\x1d.strata.v1.FetchChunkResponse0\x01B+Z)github.com/stratadb/strata/proto;stratapbb\x06proto3"
+	"FetchChunk\x12\x1c.strata.v1.FetchChunkRequest\x1a\x1d.strata.v1.FetchChunkResponse0\x01\x12O\n" +
+	"\x0eCreatePipeline\x12 .strata.v1.CreatePipelineRequest\x1a\x1b.strata.v1.PipelineResponse\x12L\n" +
+	"\rStartPipeline\x12\x1e.strata.v1.PipelineNameRequest\x1a\x1b.strata.v1.PipelineResponse\x12K\n" +
+	"\fStopPipeline\x12\x1e.strata.v1.PipelineNameRequest\x1a\x1b.strata.v1.PipelineResponse\x12K\n" +
+	"\fDropPipeline\x12\x1e.strata.v1.PipelineNameRequest\x1a\x1b.strata.v1.PipelineResponse\x12R\n" +
+	"\rListPipelines\x12\x1f.strata.v1.ListPipelinesRequest\x1a .strata.v1.ListPipelinesResponseB+Z)github.com/stratadb/strata/proto;stratapbb\x06proto3"
 
 var (
 	file_strata_proto_rawDescOnce sync.Once
@@ -4872,178 +5828,212 @@ func file_strata_proto_rawDescGZIP() []byte {
 }
 
 var file_strata_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_strata_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
+var file_strata_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_strata_proto_goTypes = []any{
-	(ColumnType)(0),               // 0: strata.v1.ColumnType
-	(ReadMode)(0),                 // 1: strata.v1.ReadMode
-	(AggFunc)(0),                  // 2: strata.v1.AggFunc
-	(Nulls)(0),                    // 3: strata.v1.Nulls
-	(BinOp)(0),                    // 4: strata.v1.BinOp
-	(*Column)(nil),                // 5: strata.v1.Column
-	(*TableDef)(nil),              // 6: strata.v1.TableDef
-	(*CreateTableRequest)(nil),    // 7: strata.v1.CreateTableRequest
-	(*CreateTableResponse)(nil),   // 8: strata.v1.CreateTableResponse
-	(*DropTableRequest)(nil),      // 9: strata.v1.DropTableRequest
-	(*DropTableResponse)(nil),     // 10: strata.v1.DropTableResponse
-	(*ListTablesRequest)(nil),     // 11: strata.v1.ListTablesRequest
-	(*ListTablesResponse)(nil),    // 12: strata.v1.ListTablesResponse
-	(*DescribeTableRequest)(nil),  // 13: strata.v1.DescribeTableRequest
-	(*DescribeTableResponse)(nil), // 14: strata.v1.DescribeTableResponse
-	(*IngestRequest)(nil),         // 15: strata.v1.IngestRequest
-	(*IngestAck)(nil),             // 16: strata.v1.IngestAck
-	(*Error)(nil),                 // 17: strata.v1.Error
-	(*QueryRequest)(nil),          // 18: strata.v1.QueryRequest
-	(*QueryResponse)(nil),         // 19: strata.v1.QueryResponse
-	(*QueryStats)(nil),            // 20: strata.v1.QueryStats
-	(*RollbackRequest)(nil),       // 21: strata.v1.RollbackRequest
-	(*RollbackResponse)(nil),      // 22: strata.v1.RollbackResponse
-	(*VersionsRequest)(nil),       // 23: strata.v1.VersionsRequest
-	(*VersionsResponse)(nil),      // 24: strata.v1.VersionsResponse
-	(*VersionInfo)(nil),           // 25: strata.v1.VersionInfo
-	(*StatusRequest)(nil),         // 26: strata.v1.StatusRequest
-	(*StatusResponse)(nil),        // 27: strata.v1.StatusResponse
-	(*Member)(nil),                // 28: strata.v1.Member
-	(*JoinRequest)(nil),           // 29: strata.v1.JoinRequest
-	(*JoinResponse)(nil),          // 30: strata.v1.JoinResponse
-	(*RemoveMemberRequest)(nil),   // 31: strata.v1.RemoveMemberRequest
-	(*RemoveMemberResponse)(nil),  // 32: strata.v1.RemoveMemberResponse
-	(*ClusterStatusRequest)(nil),  // 33: strata.v1.ClusterStatusRequest
-	(*ClusterStatusResponse)(nil), // 34: strata.v1.ClusterStatusResponse
-	(*MemberStatus)(nil),          // 35: strata.v1.MemberStatus
-	(*ReadIndexRequest)(nil),      // 36: strata.v1.ReadIndexRequest
-	(*ReadIndexResponse)(nil),     // 37: strata.v1.ReadIndexResponse
-	(*ForwardRequest)(nil),        // 38: strata.v1.ForwardRequest
-	(*ForwardResponse)(nil),       // 39: strata.v1.ForwardResponse
-	(*FetchChunkRequest)(nil),     // 40: strata.v1.FetchChunkRequest
-	(*FetchChunkResponse)(nil),    // 41: strata.v1.FetchChunkResponse
-	(*Plan)(nil),                  // 42: strata.v1.Plan
-	(*Scan)(nil),                  // 43: strata.v1.Scan
-	(*Filter)(nil),                // 44: strata.v1.Filter
-	(*NamedExpr)(nil),             // 45: strata.v1.NamedExpr
-	(*Project)(nil),               // 46: strata.v1.Project
-	(*NamedAgg)(nil),              // 47: strata.v1.NamedAgg
-	(*Aggregate)(nil),             // 48: strata.v1.Aggregate
-	(*SortKey)(nil),               // 49: strata.v1.SortKey
-	(*Sort)(nil),                  // 50: strata.v1.Sort
-	(*Limit)(nil),                 // 51: strata.v1.Limit
-	(*Value)(nil),                 // 52: strata.v1.Value
-	(*Expr)(nil),                  // 53: strata.v1.Expr
-	(*ColumnAt)(nil),              // 54: strata.v1.ColumnAt
-	(*BinaryExpr)(nil),            // 55: strata.v1.BinaryExpr
-	(*IsNullExpr)(nil),            // 56: strata.v1.IsNullExpr
-	(*InExpr)(nil),                // 57: strata.v1.InExpr
-	(*BetweenExpr)(nil),           // 58: strata.v1.BetweenExpr
-	(*DateTruncExpr)(nil),         // 59: strata.v1.DateTruncExpr
-	(*TimeBucketExpr)(nil),        // 60: strata.v1.TimeBucketExpr
-	(*Command)(nil),               // 61: strata.v1.Command
-	(*CreateTableCommand)(nil),    // 62: strata.v1.CreateTableCommand
-	(*DropTableCommand)(nil),      // 63: strata.v1.DropTableCommand
-	(*WriteCommand)(nil),          // 64: strata.v1.WriteCommand
-	(*RollbackCommand)(nil),       // 65: strata.v1.RollbackCommand
-	(*SetMemberCommand)(nil),      // 66: strata.v1.SetMemberCommand
+	(ColumnType)(0),                 // 0: strata.v1.ColumnType
+	(ReadMode)(0),                   // 1: strata.v1.ReadMode
+	(AggFunc)(0),                    // 2: strata.v1.AggFunc
+	(Nulls)(0),                      // 3: strata.v1.Nulls
+	(BinOp)(0),                      // 4: strata.v1.BinOp
+	(*PipelineDef)(nil),             // 5: strata.v1.PipelineDef
+	(*PipelineStatus)(nil),          // 6: strata.v1.PipelineStatus
+	(*PartitionStatus)(nil),         // 7: strata.v1.PartitionStatus
+	(*CreatePipelineRequest)(nil),   // 8: strata.v1.CreatePipelineRequest
+	(*PipelineNameRequest)(nil),     // 9: strata.v1.PipelineNameRequest
+	(*PipelineResponse)(nil),        // 10: strata.v1.PipelineResponse
+	(*ListPipelinesRequest)(nil),    // 11: strata.v1.ListPipelinesRequest
+	(*ListPipelinesResponse)(nil),   // 12: strata.v1.ListPipelinesResponse
+	(*Column)(nil),                  // 13: strata.v1.Column
+	(*TableDef)(nil),                // 14: strata.v1.TableDef
+	(*CreateTableRequest)(nil),      // 15: strata.v1.CreateTableRequest
+	(*CreateTableResponse)(nil),     // 16: strata.v1.CreateTableResponse
+	(*DropTableRequest)(nil),        // 17: strata.v1.DropTableRequest
+	(*DropTableResponse)(nil),       // 18: strata.v1.DropTableResponse
+	(*ListTablesRequest)(nil),       // 19: strata.v1.ListTablesRequest
+	(*ListTablesResponse)(nil),      // 20: strata.v1.ListTablesResponse
+	(*DescribeTableRequest)(nil),    // 21: strata.v1.DescribeTableRequest
+	(*DescribeTableResponse)(nil),   // 22: strata.v1.DescribeTableResponse
+	(*IngestRequest)(nil),           // 23: strata.v1.IngestRequest
+	(*IngestAck)(nil),               // 24: strata.v1.IngestAck
+	(*Error)(nil),                   // 25: strata.v1.Error
+	(*QueryRequest)(nil),            // 26: strata.v1.QueryRequest
+	(*QueryResponse)(nil),           // 27: strata.v1.QueryResponse
+	(*QueryStats)(nil),              // 28: strata.v1.QueryStats
+	(*RollbackRequest)(nil),         // 29: strata.v1.RollbackRequest
+	(*RollbackResponse)(nil),        // 30: strata.v1.RollbackResponse
+	(*VersionsRequest)(nil),         // 31: strata.v1.VersionsRequest
+	(*VersionsResponse)(nil),        // 32: strata.v1.VersionsResponse
+	(*VersionInfo)(nil),             // 33: strata.v1.VersionInfo
+	(*StatusRequest)(nil),           // 34: strata.v1.StatusRequest
+	(*StatusResponse)(nil),          // 35: strata.v1.StatusResponse
+	(*Member)(nil),                  // 36: strata.v1.Member
+	(*JoinRequest)(nil),             // 37: strata.v1.JoinRequest
+	(*JoinResponse)(nil),            // 38: strata.v1.JoinResponse
+	(*RemoveMemberRequest)(nil),     // 39: strata.v1.RemoveMemberRequest
+	(*RemoveMemberResponse)(nil),    // 40: strata.v1.RemoveMemberResponse
+	(*ClusterStatusRequest)(nil),    // 41: strata.v1.ClusterStatusRequest
+	(*ClusterStatusResponse)(nil),   // 42: strata.v1.ClusterStatusResponse
+	(*MemberStatus)(nil),            // 43: strata.v1.MemberStatus
+	(*ReadIndexRequest)(nil),        // 44: strata.v1.ReadIndexRequest
+	(*ReadIndexResponse)(nil),       // 45: strata.v1.ReadIndexResponse
+	(*ForwardRequest)(nil),          // 46: strata.v1.ForwardRequest
+	(*ForwardResponse)(nil),         // 47: strata.v1.ForwardResponse
+	(*FetchChunkRequest)(nil),       // 48: strata.v1.FetchChunkRequest
+	(*FetchChunkResponse)(nil),      // 49: strata.v1.FetchChunkResponse
+	(*Plan)(nil),                    // 50: strata.v1.Plan
+	(*Scan)(nil),                    // 51: strata.v1.Scan
+	(*Filter)(nil),                  // 52: strata.v1.Filter
+	(*NamedExpr)(nil),               // 53: strata.v1.NamedExpr
+	(*Project)(nil),                 // 54: strata.v1.Project
+	(*NamedAgg)(nil),                // 55: strata.v1.NamedAgg
+	(*Aggregate)(nil),               // 56: strata.v1.Aggregate
+	(*SortKey)(nil),                 // 57: strata.v1.SortKey
+	(*Sort)(nil),                    // 58: strata.v1.Sort
+	(*Limit)(nil),                   // 59: strata.v1.Limit
+	(*Value)(nil),                   // 60: strata.v1.Value
+	(*Expr)(nil),                    // 61: strata.v1.Expr
+	(*ColumnAt)(nil),                // 62: strata.v1.ColumnAt
+	(*BinaryExpr)(nil),              // 63: strata.v1.BinaryExpr
+	(*IsNullExpr)(nil),              // 64: strata.v1.IsNullExpr
+	(*InExpr)(nil),                  // 65: strata.v1.InExpr
+	(*BetweenExpr)(nil),             // 66: strata.v1.BetweenExpr
+	(*DateTruncExpr)(nil),           // 67: strata.v1.DateTruncExpr
+	(*TimeBucketExpr)(nil),          // 68: strata.v1.TimeBucketExpr
+	(*Command)(nil),                 // 69: strata.v1.Command
+	(*CreateTableCommand)(nil),      // 70: strata.v1.CreateTableCommand
+	(*DropTableCommand)(nil),        // 71: strata.v1.DropTableCommand
+	(*WriteCommand)(nil),            // 72: strata.v1.WriteCommand
+	(*RollbackCommand)(nil),         // 73: strata.v1.RollbackCommand
+	(*CreatePipelineCommand)(nil),   // 74: strata.v1.CreatePipelineCommand
+	(*DropPipelineCommand)(nil),     // 75: strata.v1.DropPipelineCommand
+	(*SetPipelineStateCommand)(nil), // 76: strata.v1.SetPipelineStateCommand
+	(*PipelineBatchCommand)(nil),    // 77: strata.v1.PipelineBatchCommand
+	(*PipelineRecordError)(nil),     // 78: strata.v1.PipelineRecordError
+	(*SetMemberCommand)(nil),        // 79: strata.v1.SetMemberCommand
 }
 var file_strata_proto_depIdxs = []int32{
-	0,  // 0: strata.v1.Column.type:type_name -> strata.v1.ColumnType
-	5,  // 1: strata.v1.TableDef.columns:type_name -> strata.v1.Column
-	6,  // 2: strata.v1.CreateTableRequest.table:type_name -> strata.v1.TableDef
-	6,  // 3: strata.v1.DescribeTableResponse.table:type_name -> strata.v1.TableDef
-	17, // 4: strata.v1.IngestAck.error:type_name -> strata.v1.Error
-	42, // 5: strata.v1.QueryRequest.plan:type_name -> strata.v1.Plan
-	1,  // 6: strata.v1.QueryRequest.read_mode:type_name -> strata.v1.ReadMode
-	20, // 7: strata.v1.QueryResponse.stats:type_name -> strata.v1.QueryStats
-	25, // 8: strata.v1.VersionsResponse.versions:type_name -> strata.v1.VersionInfo
-	28, // 9: strata.v1.StatusResponse.members:type_name -> strata.v1.Member
-	28, // 10: strata.v1.JoinResponse.members:type_name -> strata.v1.Member
-	28, // 11: strata.v1.RemoveMemberResponse.members:type_name -> strata.v1.Member
-	35, // 12: strata.v1.ClusterStatusResponse.members:type_name -> strata.v1.MemberStatus
-	28, // 13: strata.v1.MemberStatus.member:type_name -> strata.v1.Member
-	27, // 14: strata.v1.MemberStatus.status:type_name -> strata.v1.StatusResponse
-	17, // 15: strata.v1.ForwardResponse.error:type_name -> strata.v1.Error
-	43, // 16: strata.v1.Plan.scan:type_name -> strata.v1.Scan
-	44, // 17: strata.v1.Plan.filter:type_name -> strata.v1.Filter
-	46, // 18: strata.v1.Plan.project:type_name -> strata.v1.Project
-	48, // 19: strata.v1.Plan.aggregate:type_name -> strata.v1.Aggregate
-	50, // 20: strata.v1.Plan.sort:type_name -> strata.v1.Sort
-	51, // 21: strata.v1.Plan.limit:type_name -> strata.v1.Limit
-	42, // 22: strata.v1.Filter.input:type_name -> strata.v1.Plan
-	53, // 23: strata.v1.Filter.pred:type_name -> strata.v1.Expr
-	53, // 24: strata.v1.NamedExpr.expr:type_name -> strata.v1.Expr
-	42, // 25: strata.v1.Project.input:type_name -> strata.v1.Plan
-	45, // 26: strata.v1.Project.exprs:type_name -> strata.v1.NamedExpr
-	2,  // 27: strata.v1.NamedAgg.func:type_name -> strata.v1.AggFunc
-	53, // 28: strata.v1.NamedAgg.arg:type_name -> strata.v1.Expr
-	42, // 29: strata.v1.Aggregate.input:type_name -> strata.v1.Plan
-	45, // 30: strata.v1.Aggregate.group_by:type_name -> strata.v1.NamedExpr
-	47, // 31: strata.v1.Aggregate.aggs:type_name -> strata.v1.NamedAgg
-	53, // 32: strata.v1.SortKey.expr:type_name -> strata.v1.Expr
-	3,  // 33: strata.v1.SortKey.nulls:type_name -> strata.v1.Nulls
-	42, // 34: strata.v1.Sort.input:type_name -> strata.v1.Plan
-	49, // 35: strata.v1.Sort.keys:type_name -> strata.v1.SortKey
-	42, // 36: strata.v1.Limit.input:type_name -> strata.v1.Plan
-	0,  // 37: strata.v1.Value.type:type_name -> strata.v1.ColumnType
-	54, // 38: strata.v1.Expr.column_at:type_name -> strata.v1.ColumnAt
-	52, // 39: strata.v1.Expr.literal:type_name -> strata.v1.Value
-	55, // 40: strata.v1.Expr.binary:type_name -> strata.v1.BinaryExpr
-	53, // 41: strata.v1.Expr.not:type_name -> strata.v1.Expr
-	53, // 42: strata.v1.Expr.neg:type_name -> strata.v1.Expr
-	56, // 43: strata.v1.Expr.is_null:type_name -> strata.v1.IsNullExpr
-	57, // 44: strata.v1.Expr.in:type_name -> strata.v1.InExpr
-	58, // 45: strata.v1.Expr.between:type_name -> strata.v1.BetweenExpr
-	59, // 46: strata.v1.Expr.date_trunc:type_name -> strata.v1.DateTruncExpr
-	60, // 47: strata.v1.Expr.time_bucket:type_name -> strata.v1.TimeBucketExpr
-	4,  // 48: strata.v1.BinaryExpr.op:type_name -> strata.v1.BinOp
-	53, // 49: strata.v1.BinaryExpr.left:type_name -> strata.v1.Expr
-	53, // 50: strata.v1.BinaryExpr.right:type_name -> strata.v1.Expr
-	53, // 51: strata.v1.IsNullExpr.x:type_name -> strata.v1.Expr
-	53, // 52: strata.v1.InExpr.x:type_name -> strata.v1.Expr
-	53, // 53: strata.v1.InExpr.list:type_name -> strata.v1.Expr
-	53, // 54: strata.v1.BetweenExpr.x:type_name -> strata.v1.Expr
-	53, // 55: strata.v1.BetweenExpr.lo:type_name -> strata.v1.Expr
-	53, // 56: strata.v1.BetweenExpr.hi:type_name -> strata.v1.Expr
-	53, // 57: strata.v1.DateTruncExpr.x:type_name -> strata.v1.Expr
-	53, // 58: strata.v1.TimeBucketExpr.x:type_name -> strata.v1.Expr
-	62, // 59: strata.v1.Command.create_table:type_name -> strata.v1.CreateTableCommand
-	63, // 60: strata.v1.Command.drop_table:type_name -> strata.v1.DropTableCommand
-	64, // 61: strata.v1.Command.write:type_name -> strata.v1.WriteCommand
-	65, // 62: strata.v1.Command.rollback:type_name -> strata.v1.RollbackCommand
-	66, // 63: strata.v1.Command.set_member:type_name -> strata.v1.SetMemberCommand
-	6,  // 64: strata.v1.CreateTableCommand.table:type_name -> strata.v1.TableDef
-	28, // 65: strata.v1.SetMemberCommand.member:type_name -> strata.v1.Member
-	7,  // 66: strata.v1.Strata.CreateTable:input_type -> strata.v1.CreateTableRequest
-	9,  // 67: strata.v1.Strata.DropTable:input_type -> strata.v1.DropTableRequest
-	11, // 68: strata.v1.Strata.ListTables:input_type -> strata.v1.ListTablesRequest
-	13, // 69: strata.v1.Strata.DescribeTable:input_type -> strata.v1.DescribeTableRequest
-	15, // 70: strata.v1.Strata.Ingest:input_type -> strata.v1.IngestRequest
-	18, // 71: strata.v1.Strata.Query:input_type -> strata.v1.QueryRequest
-	21, // 72: strata.v1.Strata.Rollback:input_type -> strata.v1.RollbackRequest
-	23, // 73: strata.v1.Strata.Versions:input_type -> strata.v1.VersionsRequest
-	26, // 74: strata.v1.Strata.Status:input_type -> strata.v1.StatusRequest
-	29, // 75: strata.v1.Strata.Join:input_type -> strata.v1.JoinRequest
-	31, // 76: strata.v1.Strata.RemoveMember:input_type -> strata.v1.RemoveMemberRequest
-	33, // 77: strata.v1.Strata.ClusterStatus:input_type -> strata.v1.ClusterStatusRequest
-	36, // 78: strata.v1.Strata.ReadIndex:input_type -> strata.v1.ReadIndexRequest
-	38, // 79: strata.v1.Strata.Forward:input_type -> strata.v1.ForwardRequest
-	40, // 80: strata.v1.Strata.FetchChunk:input_type -> strata.v1.FetchChunkRequest
-	8,  // 81: strata.v1.Strata.CreateTable:output_type -> strata.v1.CreateTableResponse
-	10, // 82: strata.v1.Strata.DropTable:output_type -> strata.v1.DropTableResponse
-	12, // 83: strata.v1.Strata.ListTables:output_type -> strata.v1.ListTablesResponse
-	14, // 84: strata.v1.Strata.DescribeTable:output_type -> strata.v1.DescribeTableResponse
-	16, // 85: strata.v1.Strata.Ingest:output_type -> strata.v1.IngestAck
-	19, // 86: strata.v1.Strata.Query:output_type -> strata.v1.QueryResponse
-	22, // 87: strata.v1.Strata.Rollback:output_type -> strata.v1.RollbackResponse
-	24, // 88: strata.v1.Strata.Versions:output_type -> strata.v1.VersionsResponse
-	27, // 89: strata.v1.Strata.Status:output_type -> strata.v1.StatusResponse
-	30, // 90: strata.v1.Strata.Join:output_type -> strata.v1.JoinResponse
-	32, // 91: strata.v1.Strata.RemoveMember:output_type -> strata.v1.RemoveMemberResponse
-	34, // 92: strata.v1.Strata.ClusterStatus:output_type -> strata.v1.ClusterStatusResponse
-	37, // 93: strata.v1.Strata.ReadIndex:output_type -> strata.v1.ReadIndexResponse
-	39, // 94: strata.v1.Strata.Forward:output_type -> strata.v1.ForwardResponse
-	41, // 95: strata.v1.Strata.FetchChunk:output_type -> strata.v1.FetchChunkResponse
-	81, // [81:96] is the sub-list for method output_type
-	66, // [66:81] is the sub-list for method input_type
-	66, // [66:66] is the sub-list for extension type_name
-	66, // [66:66] is the sub-list for extension extendee
-	0,  // [0:66] is the sub-list for field type_name
+	5,  // 0: strata.v1.PipelineStatus.def:type_name -> strata.v1.PipelineDef
+	7,  // 1: strata.v1.PipelineStatus.partitions:type_name -> strata.v1.PartitionStatus
+	5,  // 2: strata.v1.CreatePipelineRequest.pipeline:type_name -> strata.v1.PipelineDef
+	6,  // 3: strata.v1.PipelineResponse.pipeline:type_name -> strata.v1.PipelineStatus
+	6,  // 4: strata.v1.ListPipelinesResponse.pipelines:type_name -> strata.v1.PipelineStatus
+	0,  // 5: strata.v1.Column.type:type_name -> strata.v1.ColumnType
+	13, // 6: strata.v1.TableDef.columns:type_name -> strata.v1.Column
+	14, // 7: strata.v1.CreateTableRequest.table:type_name -> strata.v1.TableDef
+	14, // 8: strata.v1.DescribeTableResponse.table:type_name -> strata.v1.TableDef
+	25, // 9: strata.v1.IngestAck.error:type_name -> strata.v1.Error
+	50, // 10: strata.v1.QueryRequest.plan:type_name -> strata.v1.Plan
+	1,  // 11: strata.v1.QueryRequest.read_mode:type_name -> strata.v1.ReadMode
+	28, // 12: strata.v1.QueryResponse.stats:type_name -> strata.v1.QueryStats
+	33, // 13: strata.v1.VersionsResponse.versions:type_name -> strata.v1.VersionInfo
+	36, // 14: strata.v1.StatusResponse.members:type_name -> strata.v1.Member
+	36, // 15: strata.v1.JoinResponse.members:type_name -> strata.v1.Member
+	36, // 16: strata.v1.RemoveMemberResponse.members:type_name -> strata.v1.Member
+	43, // 17: strata.v1.ClusterStatusResponse.members:type_name -> strata.v1.MemberStatus
+	36, // 18: strata.v1.MemberStatus.member:type_name -> strata.v1.Member
+	35, // 19: strata.v1.MemberStatus.status:type_name -> strata.v1.StatusResponse
+	25, // 20: strata.v1.ForwardResponse.error:type_name -> strata.v1.Error
+	51, // 21: strata.v1.Plan.scan:type_name -> strata.v1.Scan
+	52, // 22: strata.v1.Plan.filter:type_name -> strata.v1.Filter
+	54, // 23: strata.v1.Plan.project:type_name -> strata.v1.Project
+	56, // 24: strata.v1.Plan.aggregate:type_name -> strata.v1.Aggregate
+	58, // 25: strata.v1.Plan.sort:type_name -> strata.v1.Sort
+	59, // 26: strata.v1.Plan.limit:type_name -> strata.v1.Limit
+	50, // 27: strata.v1.Filter.input:type_name -> strata.v1.Plan
+	61, // 28: strata.v1.Filter.pred:type_name -> strata.v1.Expr
+	61, // 29: strata.v1.NamedExpr.expr:type_name -> strata.v1.Expr
+	50, // 30: strata.v1.Project.input:type_name -> strata.v1.Plan
+	53, // 31: strata.v1.Project.exprs:type_name -> strata.v1.NamedExpr
+	2,  // 32: strata.v1.NamedAgg.func:type_name -> strata.v1.AggFunc
+	61, // 33: strata.v1.NamedAgg.arg:type_name -> strata.v1.Expr
+	50, // 34: strata.v1.Aggregate.input:type_name -> strata.v1.Plan
+	53, // 35: strata.v1.Aggregate.group_by:type_name -> strata.v1.NamedExpr
+	55, // 36: strata.v1.Aggregate.aggs:type_name -> strata.v1.NamedAgg
+	61, // 37: strata.v1.SortKey.expr:type_name -> strata.v1.Expr
+	3,  // 38: strata.v1.SortKey.nulls:type_name -> strata.v1.Nulls
+	50, // 39: strata.v1.Sort.input:type_name -> strata.v1.Plan
+	57, // 40: strata.v1.Sort.keys:type_name -> strata.v1.SortKey
+	50, // 41: strata.v1.Limit.input:type_name -> strata.v1.Plan
+	0,  // 42: strata.v1.Value.type:type_name -> strata.v1.ColumnType
+	62, // 43: strata.v1.Expr.column_at:type_name -> strata.v1.ColumnAt
+	60, // 44: strata.v1.Expr.literal:type_name -> strata.v1.Value
+	63, // 45: strata.v1.Expr.binary:type_name -> strata.v1.BinaryExpr
+	61, // 46: strata.v1.Expr.not:type_name -> strata.v1.Expr
+	61, // 47: strata.v1.Expr.neg:type_name -> strata.v1.Expr
+	64, // 48: strata.v1.Expr.is_null:type_name -> strata.v1.IsNullExpr
+	65, // 49: strata.v1.Expr.in:type_name -> strata.v1.InExpr
+	66, // 50: strata.v1.Expr.between:type_name -> strata.v1.BetweenExpr
+	67, // 51: strata.v1.Expr.date_trunc:type_name -> strata.v1.DateTruncExpr
+	68, // 52: strata.v1.Expr.time_bucket:type_name -> strata.v1.TimeBucketExpr
+	4,  // 53: strata.v1.BinaryExpr.op:type_name -> strata.v1.BinOp
+	61, // 54: strata.v1.BinaryExpr.left:type_name -> strata.v1.Expr
+	61, // 55: strata.v1.BinaryExpr.right:type_name -> strata.v1.Expr
+	61, // 56: strata.v1.IsNullExpr.x:type_name -> strata.v1.Expr
+	61, // 57: strata.v1.InExpr.x:type_name -> strata.v1.Expr
+	61, // 58: strata.v1.InExpr.list:type_name -> strata.v1.Expr
+	61, // 59: strata.v1.BetweenExpr.x:type_name -> strata.v1.Expr
+	61, // 60: strata.v1.BetweenExpr.lo:type_name -> strata.v1.Expr
+	61, // 61: strata.v1.BetweenExpr.hi:type_name -> strata.v1.Expr
+	61, // 62: strata.v1.DateTruncExpr.x:type_name -> strata.v1.Expr
+	61, // 63: strata.v1.TimeBucketExpr.x:type_name -> strata.v1.Expr
+	70, // 64: strata.v1.Command.create_table:type_name -> strata.v1.CreateTableCommand
+	71, // 65: strata.v1.Command.drop_table:type_name -> strata.v1.DropTableCommand
+	72, // 66: strata.v1.Command.write:type_name -> strata.v1.WriteCommand
+	73, // 67: strata.v1.Command.rollback:type_name -> strata.v1.RollbackCommand
+	79, // 68: strata.v1.Command.set_member:type_name -> strata.v1.SetMemberCommand
+	74, // 69: strata.v1.Command.create_pipeline:type_name -> strata.v1.CreatePipelineCommand
+	75, // 70: strata.v1.Command.drop_pipeline:type_name -> strata.v1.DropPipelineCommand
+	76, // 71: strata.v1.Command.set_pipeline_state:type_name -> strata.v1.SetPipelineStateCommand
+	77, // 72: strata.v1.Command.pipeline_batch:type_name -> strata.v1.PipelineBatchCommand
+	14, // 73: strata.v1.CreateTableCommand.table:type_name -> strata.v1.TableDef
+	5,  // 74: strata.v1.CreatePipelineCommand.pipeline:type_name -> strata.v1.PipelineDef
+	78, // 75: strata.v1.PipelineBatchCommand.errors:type_name -> strata.v1.PipelineRecordError
+	36, // 76: strata.v1.SetMemberCommand.member:type_name -> strata.v1.Member
+	15, // 77: strata.v1.Strata.CreateTable:input_type -> strata.v1.CreateTableRequest
+	17, // 78: strata.v1.Strata.DropTable:input_type -> strata.v1.DropTableRequest
+	19, // 79: strata.v1.Strata.ListTables:input_type -> strata.v1.ListTablesRequest
+	21, // 80: strata.v1.Strata.DescribeTable:input_type -> strata.v1.DescribeTableRequest
+	23, // 81: strata.v1.Strata.Ingest:input_type -> strata.v1.IngestRequest
+	26, // 82: strata.v1.Strata.Query:input_type -> strata.v1.QueryRequest
+	29, // 83: strata.v1.Strata.Rollback:input_type -> strata.v1.RollbackRequest
+	31, // 84: strata.v1.Strata.Versions:input_type -> strata.v1.VersionsRequest
+	34, // 85: strata.v1.Strata.Status:input_type -> strata.v1.StatusRequest
+	37, // 86: strata.v1.Strata.Join:input_type -> strata.v1.JoinRequest
+	39, // 87: strata.v1.Strata.RemoveMember:input_type -> strata.v1.RemoveMemberRequest
+	41, // 88: strata.v1.Strata.ClusterStatus:input_type -> strata.v1.ClusterStatusRequest
+	44, // 89: strata.v1.Strata.ReadIndex:input_type -> strata.v1.ReadIndexRequest
+	46, // 90: strata.v1.Strata.Forward:input_type -> strata.v1.ForwardRequest
+	48, // 91: strata.v1.Strata.FetchChunk:input_type -> strata.v1.FetchChunkRequest
+	8,  // 92: strata.v1.Strata.CreatePipeline:input_type -> strata.v1.CreatePipelineRequest
+	9,  // 93: strata.v1.Strata.StartPipeline:input_type -> strata.v1.PipelineNameRequest
+	9,  // 94: strata.v1.Strata.StopPipeline:input_type -> strata.v1.PipelineNameRequest
+	9,  // 95: strata.v1.Strata.DropPipeline:input_type -> strata.v1.PipelineNameRequest
+	11, // 96: strata.v1.Strata.ListPipelines:input_type -> strata.v1.ListPipelinesRequest
+	16, // 97: strata.v1.Strata.CreateTable:output_type -> strata.v1.CreateTableResponse
+	18, // 98: strata.v1.Strata.DropTable:output_type -> strata.v1.DropTableResponse
+	20, // 99: strata.v1.Strata.ListTables:output_type -> strata.v1.ListTablesResponse
+	22, // 100: strata.v1.Strata.DescribeTable:output_type -> strata.v1.DescribeTableResponse
+	24, // 101: strata.v1.Strata.Ingest:output_type -> strata.v1.IngestAck
+	27, // 102: strata.v1.Strata.Query:output_type -> strata.v1.QueryResponse
+	30, // 103: strata.v1.Strata.Rollback:output_type -> strata.v1.RollbackResponse
+	32, // 104: strata.v1.Strata.Versions:output_type -> strata.v1.VersionsResponse
+	35, // 105: strata.v1.Strata.Status:output_type -> strata.v1.StatusResponse
+	38, // 106: strata.v1.Strata.Join:output_type -> strata.v1.JoinResponse
+	40, // 107: strata.v1.Strata.RemoveMember:output_type -> strata.v1.RemoveMemberResponse
+	42, // 108: strata.v1.Strata.ClusterStatus:output_type -> strata.v1.ClusterStatusResponse
+	45, // 109: strata.v1.Strata.ReadIndex:output_type -> strata.v1.ReadIndexResponse
+	47, // 110: strata.v1.Strata.Forward:output_type -> strata.v1.ForwardResponse
+	49, // 111: strata.v1.Strata.FetchChunk:output_type -> strata.v1.FetchChunkResponse
+	10, // 112: strata.v1.Strata.CreatePipeline:output_type -> strata.v1.PipelineResponse
+	10, // 113: strata.v1.Strata.StartPipeline:output_type -> strata.v1.PipelineResponse
+	10, // 114: strata.v1.Strata.StopPipeline:output_type -> strata.v1.PipelineResponse
+	10, // 115: strata.v1.Strata.DropPipeline:output_type -> strata.v1.PipelineResponse
+	12, // 116: strata.v1.Strata.ListPipelines:output_type -> strata.v1.ListPipelinesResponse
+	97, // [97:117] is the sub-list for method output_type
+	77, // [77:97] is the sub-list for method input_type
+	77, // [77:77] is the sub-list for extension type_name
+	77, // [77:77] is the sub-list for extension extendee
+	0,  // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_strata_proto_init() }
@@ -5051,15 +6041,15 @@ func file_strata_proto_init() {
 	if File_strata_proto != nil {
 		return
 	}
-	file_strata_proto_msgTypes[13].OneofWrappers = []any{
+	file_strata_proto_msgTypes[21].OneofWrappers = []any{
 		(*QueryRequest_Plan)(nil),
 		(*QueryRequest_Sql)(nil),
 	}
-	file_strata_proto_msgTypes[14].OneofWrappers = []any{
+	file_strata_proto_msgTypes[22].OneofWrappers = []any{
 		(*QueryResponse_ArrowIpc)(nil),
 		(*QueryResponse_Stats)(nil),
 	}
-	file_strata_proto_msgTypes[37].OneofWrappers = []any{
+	file_strata_proto_msgTypes[45].OneofWrappers = []any{
 		(*Plan_Scan)(nil),
 		(*Plan_Filter)(nil),
 		(*Plan_Project)(nil),
@@ -5067,7 +6057,7 @@ func file_strata_proto_init() {
 		(*Plan_Sort)(nil),
 		(*Plan_Limit)(nil),
 	}
-	file_strata_proto_msgTypes[48].OneofWrappers = []any{
+	file_strata_proto_msgTypes[56].OneofWrappers = []any{
 		(*Expr_Column)(nil),
 		(*Expr_ColumnAt)(nil),
 		(*Expr_Literal)(nil),
@@ -5080,12 +6070,16 @@ func file_strata_proto_init() {
 		(*Expr_DateTrunc)(nil),
 		(*Expr_TimeBucket)(nil),
 	}
-	file_strata_proto_msgTypes[56].OneofWrappers = []any{
+	file_strata_proto_msgTypes[64].OneofWrappers = []any{
 		(*Command_CreateTable)(nil),
 		(*Command_DropTable)(nil),
 		(*Command_Write)(nil),
 		(*Command_Rollback)(nil),
 		(*Command_SetMember)(nil),
+		(*Command_CreatePipeline)(nil),
+		(*Command_DropPipeline)(nil),
+		(*Command_SetPipelineState)(nil),
+		(*Command_PipelineBatch)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -5093,7 +6087,7 @@ func file_strata_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_strata_proto_rawDesc), len(file_strata_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   62,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,21 +30,26 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Strata_CreateTable_FullMethodName   = "/strata.v1.Strata/CreateTable"
-	Strata_DropTable_FullMethodName     = "/strata.v1.Strata/DropTable"
-	Strata_ListTables_FullMethodName    = "/strata.v1.Strata/ListTables"
-	Strata_DescribeTable_FullMethodName = "/strata.v1.Strata/DescribeTable"
-	Strata_Ingest_FullMethodName        = "/strata.v1.Strata/Ingest"
-	Strata_Query_FullMethodName         = "/strata.v1.Strata/Query"
-	Strata_Rollback_FullMethodName      = "/strata.v1.Strata/Rollback"
-	Strata_Versions_FullMethodName      = "/strata.v1.Strata/Versions"
-	Strata_Status_FullMethodName        = "/strata.v1.Strata/Status"
-	Strata_Join_FullMethodName          = "/strata.v1.Strata/Join"
-	Strata_RemoveMember_FullMethodName  = "/strata.v1.Strata/RemoveMember"
-	Strata_ClusterStatus_FullMethodName = "/strata.v1.Strata/ClusterStatus"
-	Strata_ReadIndex_FullMethodName     = "/strata.v1.Strata/ReadIndex"
-	Strata_Forward_FullMethodName       = "/strata.v1.Strata/Forward"
-	Strata_FetchChunk_FullMethodName    = "/strata.v1.Strata/FetchChunk"
+	Strata_CreateTable_FullMethodName    = "/strata.v1.Strata/CreateTable"
+	Strata_DropTable_FullMethodName      = "/strata.v1.Strata/DropTable"
+	Strata_ListTables_FullMethodName     = "/strata.v1.Strata/ListTables"
+	Strata_DescribeTable_FullMethodName  = "/strata.v1.Strata/DescribeTable"
+	Strata_Ingest_FullMethodName         = "/strata.v1.Strata/Ingest"
+	Strata_Query_FullMethodName          = "/strata.v1.Strata/Query"
+	Strata_Rollback_FullMethodName       = "/strata.v1.Strata/Rollback"
+	Strata_Versions_FullMethodName       = "/strata.v1.Strata/Versions"
+	Strata_Status_FullMethodName         = "/strata.v1.Strata/Status"
+	Strata_Join_FullMethodName           = "/strata.v1.Strata/Join"
+	Strata_RemoveMember_FullMethodName   = "/strata.v1.Strata/RemoveMember"
+	Strata_ClusterStatus_FullMethodName  = "/strata.v1.Strata/ClusterStatus"
+	Strata_ReadIndex_FullMethodName      = "/strata.v1.Strata/ReadIndex"
+	Strata_Forward_FullMethodName        = "/strata.v1.Strata/Forward"
+	Strata_FetchChunk_FullMethodName     = "/strata.v1.Strata/FetchChunk"
+	Strata_CreatePipeline_FullMethodName = "/strata.v1.Strata/CreatePipeline"
+	Strata_StartPipeline_FullMethodName  = "/strata.v1.Strata/StartPipeline"
+	Strata_StopPipeline_FullMethodName   = "/strata.v1.Strata/StopPipeline"
+	Strata_DropPipeline_FullMethodName   = "/strata.v1.Strata/DropPipeline"
+	Strata_ListPipelines_FullMethodName  = "/strata.v1.Strata/ListPipelines"
 )
 
 // StrataClient is the client API for Strata service.
@@ -82,6 +87,13 @@ type StrataClient interface {
 	// FetchChunk streams a sealed chunk's stored bytes: a node restoring a
 	// snapshot that names chunks it does not hold fetches them from a peer.
 	FetchChunk(ctx context.Context, in *FetchChunkRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[FetchChunkResponse], error)
+	// ---- Kafka pipelines: topics consumed into tables, exactly once. They
+	// run on the leader; any member answers (writes are forwarded). ----
+	CreatePipeline(ctx context.Context, in *CreatePipelineRequest, opts ...grpc.CallOption) (*PipelineResponse, error)
+	StartPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error)
+	StopPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error)
+	DropPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error)
+	ListPipelines(ctx context.Context, in *ListPipelinesRequest, opts ...grpc.CallOption) (*ListPipelinesResponse, error)
 }
 
 type strataClient struct {
@@ -263,6 +275,56 @@ func (c *strataClient) FetchChunk(ctx context.Context, in *FetchChunkRequest, op
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Strata_FetchChunkClient = grpc.ServerStreamingClient[FetchChunkResponse]
 
+func (c *strataClient) CreatePipeline(ctx context.Context, in *CreatePipelineRequest, opts ...grpc.CallOption) (*PipelineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PipelineResponse)
+	err := c.cc.Invoke(ctx, Strata_CreatePipeline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *strataClient) StartPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PipelineResponse)
+	err := c.cc.Invoke(ctx, Strata_StartPipeline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *strataClient) StopPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PipelineResponse)
+	err := c.cc.Invoke(ctx, Strata_StopPipeline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *strataClient) DropPipeline(ctx context.Context, in *PipelineNameRequest, opts ...grpc.CallOption) (*PipelineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PipelineResponse)
+	err := c.cc.Invoke(ctx, Strata_DropPipeline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *strataClient) ListPipelines(ctx context.Context, in *ListPipelinesRequest, opts ...grpc.CallOption) (*ListPipelinesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPipelinesResponse)
+	err := c.cc.Invoke(ctx, Strata_ListPipelines_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StrataServer is the server API for Strata service.
 // All implementations must embed UnimplementedStrataServer
 // for forward compatibility.
@@ -298,6 +360,13 @@ type StrataServer interface {
 	// FetchChunk streams a sealed chunk's stored bytes: a node restoring a
 	// snapshot that names chunks it does not hold fetches them from a peer.
 	FetchChunk(*FetchChunkRequest, grpc.ServerStreamingServer[FetchChunkResponse]) error
+	// ---- Kafka pipelines: topics consumed into tables, exactly once. They
+	// run on the leader; any member answers (writes are forwarded). ----
+	CreatePipeline(context.Context, *CreatePipelineRequest) (*PipelineResponse, error)
+	StartPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error)
+	StopPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error)
+	DropPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error)
+	ListPipelines(context.Context, *ListPipelinesRequest) (*ListPipelinesResponse, error)
 	mustEmbedUnimplementedStrataServer()
 }
 
@@ -352,6 +421,21 @@ func (UnimplementedStrataServer) Forward(context.Context, *ForwardRequest) (*For
 }
 func (UnimplementedStrataServer) FetchChunk(*FetchChunkRequest, grpc.ServerStreamingServer[FetchChunkResponse]) error {
 	return status.Error(codes.Unimplemented, "method FetchChunk not implemented")
+}
+func (UnimplementedStrataServer) CreatePipeline(context.Context, *CreatePipelineRequest) (*PipelineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePipeline not implemented")
+}
+func (UnimplementedStrataServer) StartPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartPipeline not implemented")
+}
+func (UnimplementedStrataServer) StopPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopPipeline not implemented")
+}
+func (UnimplementedStrataServer) DropPipeline(context.Context, *PipelineNameRequest) (*PipelineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DropPipeline not implemented")
+}
+func (UnimplementedStrataServer) ListPipelines(context.Context, *ListPipelinesRequest) (*ListPipelinesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPipelines not implemented")
 }
 func (UnimplementedStrataServer) mustEmbedUnimplementedStrataServer() {}
 func (UnimplementedStrataServer) testEmbeddedByValue()                {}
@@ -619,6 +703,96 @@ func _Strata_FetchChunk_Handler(srv interface{}, stream grpc.ServerStream) error
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Strata_FetchChunkServer = grpc.ServerStreamingServer[FetchChunkResponse]
 
+func _Strata_CreatePipeline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePipelineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StrataServer).CreatePipeline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Strata_CreatePipeline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StrataServer).CreatePipeline(ctx, req.(*CreatePipelineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Strata_StartPipeline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PipelineNameRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StrataServer).StartPipeline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Strata_StartPipeline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StrataServer).StartPipeline(ctx, req.(*PipelineNameRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Strata_StopPipeline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PipelineNameRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StrataServer).StopPipeline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Strata_StopPipeline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StrataServer).StopPipeline(ctx, req.(*PipelineNameRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Strata_DropPipeline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PipelineNameRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StrataServer).DropPipeline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Strata_DropPipeline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StrataServer).DropPipeline(ctx, req.(*PipelineNameRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Strata_ListPipelines_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPipelinesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StrataServer).ListPipelines(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Strata_ListPipelines_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StrataServer).ListPipelines(ctx, req.(*ListPipelinesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Strata_ServiceDesc is the grpc.ServiceDesc for Strata service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -673,6 +847,26 @@ var Strata_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Forward",
 			Handler:    _Strata_Forward_Handler,
+		},
+		{
+			MethodName: "CreatePipeline",
+			Handler:    _Strata_CreatePipeline_Handler,
+		},
+		{
+			MethodName: "StartPipeline",
+			Handler:    _Strata_StartPipeline_Handler,
+		},
+		{
+			MethodName: "StopPipeline",
+			Handler:    _Strata_StopPipeline_Handler,
+		},
+		{
+			MethodName: "DropPipeline",
+			Handler:    _Strata_DropPipeline_Handler,
+		},
+		{
+			MethodName: "ListPipelines",
+			Handler:    _Strata_ListPipelines_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
