@@ -11,6 +11,7 @@ import (
 //	ROLLBACK TABLE t TO VERSION n      -> RollbackTable
 //	SHOW VERSIONS OF t                 -> ShowVersions
 //	DESCRIBE t  (or DESC t)            -> Describe
+//	CREATE/START/STOP/DROP PIPELINE, SHOW PIPELINES (pipeline.go)
 //	EXPLAIN [ANALYZE] [VERBOSE] query
 //	EXPLAIN (option [value], ...) query -> Select with Explain set
 //
@@ -35,6 +36,9 @@ type frontParser struct {
 func parseFront(text string, pc piece) (Statement, bool, error) {
 	f := &frontParser{text: text, pc: pc}
 	toks := pc.toks
+	if st, ok, err := f.parsePipeline(); ok {
+		return st, true, err
+	}
 	switch {
 	case toks[0].is("explain"):
 		st, err := f.explain()
