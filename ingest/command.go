@@ -55,3 +55,27 @@ func RollbackCommand(table string, to uint64) *stratapb.Command {
 func SetMemberCommand(m *stratapb.Member, remove bool) *stratapb.Command {
 	return &stratapb.Command{Kind: &stratapb.Command_SetMember{SetMember: &stratapb.SetMemberCommand{Member: m, Remove: remove}}}
 }
+
+// CreatePipelineCommand builds the command that creates a Kafka pipeline
+// (stopped) and, when missing, its errors table.
+func CreatePipelineCommand(def *stratapb.PipelineDef, ifNotExists bool) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_CreatePipeline{CreatePipeline: &stratapb.CreatePipelineCommand{Pipeline: def, IfNotExists: ifNotExists}}}
+}
+
+// DropPipelineCommand builds the command that drops a pipeline and its
+// offsets (not the rows it wrote).
+func DropPipelineCommand(name string, ifExists bool) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_DropPipeline{DropPipeline: &stratapb.DropPipelineCommand{Name: name, IfExists: ifExists}}}
+}
+
+// SetPipelineStateCommand builds the command that starts (running) or
+// stops a pipeline; stopping with errText puts it in state "error".
+func SetPipelineStateCommand(name string, running bool, errText string) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_SetPipelineState{SetPipelineState: &stratapb.SetPipelineStateCommand{Name: name, Running: running, Error: errText}}}
+}
+
+// PipelineBatchCommand wraps a pipeline batch (one partition's offset range,
+// its rows and bad records) in a command.
+func PipelineBatchCommand(b *stratapb.PipelineBatchCommand) *stratapb.Command {
+	return &stratapb.Command{Kind: &stratapb.Command_PipelineBatch{PipelineBatch: b}}
+}

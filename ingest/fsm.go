@@ -52,6 +52,9 @@ type FSM struct {
 	// members is the member registry: an immutable slice sorted by node
 	// ID, replaced whole by Apply and Restore.
 	members atomic.Pointer[[]*stratapb.Member]
+	// pipelines is the Kafka pipelines' state (pipelines.go): an
+	// immutable slice sorted by name, replaced whole by Apply and Restore.
+	pipelines atomic.Pointer[[]*stratapb.PipelineStatus]
 	// retained is what Options.Chunks must keep; see snapshot.go.
 	retained retention
 }
@@ -95,6 +98,14 @@ func (f *FSM) Apply(index uint64, data []byte) any {
 		return f.applyRollback(index, k.Rollback)
 	case *stratapb.Command_SetMember:
 		return f.applySetMember(index, k.SetMember)
+	case *stratapb.Command_CreatePipeline:
+		return f.applyCreatePipeline(index, k.CreatePipeline)
+	case *stratapb.Command_DropPipeline:
+		return f.applyDropPipeline(index, k.DropPipeline)
+	case *stratapb.Command_SetPipelineState:
+		return f.applySetPipelineState(index, k.SetPipelineState)
+	case *stratapb.Command_PipelineBatch:
+		return f.applyPipelineBatch(index, k.PipelineBatch)
 	case nil:
 		if cmd.Ignorable {
 			return f.done(index, nil)
@@ -176,23 +187,35 @@ func (f *FSM) write(index uint64, w *stratapb.WriteCommand) (int64, error) {
 	if msg := w.GetRejected(); msg != "" {
 		return 0, fmt.Errorf("%w: %s", ErrBadCommand, msg)
 	}
-	recs, err := storage.DecodeIPC(f.opts.Allocator, w.GetArrowIpc(), 0)
+	batches, rows, release, err := f.decodeBatches(w.GetTable(), w.GetArrowIpc())
 	if err != nil {
-		return 0, fmt.Errorf("table %q: %w", w.GetTable(), err)
+		return 0, err
 	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	batches := make([]storage.TableBatch, len(recs))
-	var rows int64
-	for i, r := range recs {
-		batches[i] = storage.TableBatch{Table: w.GetTable(), Record: r}
-		rows += r.NumRows()
-	}
+	defer release()
 	if err := f.Store().Apply(index, batches); err != nil {
 		return 0, err
 	}
 	return rows, nil
+}
+
+// decodeBatches decodes a write payload into batches for table (write
+// and pipeline batches share it). The caller calls release once the
+// batches are applied or not.
+func (f *FSM) decodeBatches(table string, payload []byte) ([]storage.TableBatch, int64, func(), error) {
+	recs, err := storage.DecodeIPC(f.opts.Allocator, payload, 0)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("table %q: %w", table, err)
+	}
+	batches := make([]storage.TableBatch, len(recs))
+	var rows int64
+	for i, r := range recs {
+		batches[i] = storage.TableBatch{Table: table, Record: r}
+		rows += r.NumRows()
+	}
+	release := func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}
+	return batches, rows, release, nil
 }

@@ -16,18 +16,24 @@ import (
 
 // An FSM snapshot stream:
 //
-//	"STRATAFS" | format u32 = 2 | storage stream (storage.Image.Encode)
+//	"STRATAFS" | format u32 = 3 | storage stream (storage.Image.Encode)
 //	| dedup length u64 | dedup table (dedupcodec.go) | crc32c(dedup table) u32
 //	| members length u64 | members (members.go) | crc32c(members) u32
+//	| pipelines length u64 | pipelines (pipelines.go) | crc32c(pipelines) u32
 //
 // The storage stream ends with its own end frame, so the dedup table
-// follows it directly. Format 1 is the same without the members frame;
-// Restore still reads it (as an empty member registry). With
+// follows it directly. Format 2 is the same without the pipelines frame,
+// format 1 also without the members frame; Restore still reads both (as
+// no pipelines, and no members). With
 // Options.Chunks, the storage stream names its sealed chunks instead of
 // holding them (storage.EncodeOptions); they are in the chunk store.
 const (
 	fsmMagic   = "STRATAFS"
-	fsmVersion = 2
+	fsmVersion = 3
+	// fsmVersionMembers is the first format with the members frame.
+	fsmVersionMembers = 2
+	// fsmVersionPipelines is the first format with the pipelines frame.
+	fsmVersionPipelines = 3
 	// fsmVersionNoMembers is the oldest format Restore reads.
 	fsmVersionNoMembers = 1
 	// maxDedupBytes bounds the dedup frame (Persist refuses to write a
@@ -45,11 +51,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // the dedup table), expensive to Persist, which may run while Apply goes
 // on.
 type Snapshot struct {
-	image    *storage.Image
-	dedup    []producer
-	members  []*stratapb.Member // immutable, sorted by node ID
-	chunks   ChunkStore         // Options.Chunks
-	retained *retention
+	image   *storage.Image
+	dedup   []producer
+	members []*stratapb.Member // immutable, sorted by node ID
+	// pipelines is immutable, sorted by name.
+	pipelines []*stratapb.PipelineStatus
+	chunks    ChunkStore // Options.Chunks
+	retained  *retention
 }
 
 // retention tracks the chunks Options.Chunks must keep: those of the two
@@ -102,7 +110,7 @@ func (f *FSM) Capture() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{image: im, dedup: f.dedup.clone(), members: f.loadMembers(), chunks: f.opts.Chunks, retained: &f.retained}, nil
+	return &Snapshot{image: im, dedup: f.dedup.clone(), members: f.loadMembers(), pipelines: f.loadPipelines(), chunks: f.opts.Chunks, retained: &f.retained}, nil
 }
 
 // Persist writes the snapshot. With Options.Chunks, the sealed chunks the
@@ -139,6 +147,16 @@ func (s *Snapshot) Persist(w io.Writer) error {
 		return fmt.Errorf("persist snapshot: member registry of %d bytes exceeds %d", len(mbody), maxMembersBytes)
 	}
 	if err := writeFrame(bw, mbody); err != nil {
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	pbody, err := appendPipelines(nil, s.pipelines)
+	if err != nil {
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	if len(pbody) > maxPipelinesBytes {
+		return fmt.Errorf("persist snapshot: pipelines of %d bytes exceed %d", len(pbody), maxPipelinesBytes)
+	}
+	if err := writeFrame(bw, pbody); err != nil {
 		return fmt.Errorf("persist snapshot: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -191,10 +209,21 @@ func (f *FSM) Restore(r io.Reader) error {
 		return err
 	}
 	var members []*stratapb.Member
-	if format >= 2 {
+	if format >= fsmVersionMembers {
 		body, err := readFrame(br, "member registry", maxMembersBytes)
 		if err == nil {
 			members, err = decodeMembers(body)
+		}
+		if err != nil {
+			store.Close()
+			return err
+		}
+	}
+	var pipelines []*stratapb.PipelineStatus
+	if format >= fsmVersionPipelines {
+		body, err := readFrame(br, "pipelines", maxPipelinesBytes)
+		if err == nil {
+			pipelines, err = decodePipelines(body)
 		}
 		if err != nil {
 			store.Close()
@@ -213,6 +242,7 @@ func (f *FSM) Restore(r io.Reader) error {
 	}
 	f.dedup = dedup
 	f.storeMembers(members)
+	f.storePipelines(pipelines)
 	f.store.Swap(store).Close()
 	return nil
 }
