@@ -296,7 +296,7 @@ func (d *RecordDecoder) parseJSON(v []byte) error {
 				return syntaxErr(v, i, "a key string")
 			}
 			kpos := i
-			key, esc, j, err := scanString(v, i)
+			key, esc, _, j, err := scanString(v, i)
 			if err != nil {
 				return err
 			}
@@ -355,22 +355,25 @@ func (d *RecordDecoder) lookup(key []byte) int {
 }
 
 // scanString reads the string starting at v[i] == '"': its raw contents,
-// whether they hold escapes, and the offset after the closing quote.
-func scanString(v []byte, i int) (raw []byte, esc bool, end int, err error) {
+// whether they hold escapes, whether they are all ASCII, and the offset
+// after the closing quote.
+func scanString(v []byte, i int) (raw []byte, esc, ascii bool, end int, err error) {
 	start := i + 1
+	var hi byte
 	for j := start; j < len(v); j++ {
 		c := v[j]
+		hi |= c
 		switch {
 		case c == '"':
-			return v[start:j], esc, j + 1, nil
+			return v[start:j], esc, hi < 0x80, j + 1, nil
 		case c == '\\':
 			esc = true
 			j++
 		case c < 0x20:
-			return nil, false, 0, &RecordError{Offset: j, Reason: "invalid JSON: control character in string"}
+			return nil, false, false, 0, &RecordError{Offset: j, Reason: "invalid JSON: control character in string"}
 		}
 	}
-	return nil, false, 0, &RecordError{Offset: i, Reason: "invalid JSON: unterminated string"}
+	return nil, false, false, 0, &RecordError{Offset: i, Reason: "invalid JSON: unterminated string"}
 }
 
 // appendUnescaped appends the unescaped contents of a JSON string. A lone
@@ -605,9 +608,13 @@ func (d *RecordDecoder) jsonValue(v []byte, i int, col int) (int, error) {
 	}
 	switch ch := v[i]; {
 	case ch == '"':
-		raw, esc, end, err := scanString(v, i)
+		raw, esc, ascii, end, err := scanString(v, i)
 		if err != nil {
 			return end, err
+		}
+		if ascii && !esc && d.cols[col].typ == storage.TypeString {
+			c.b = raw // valid UTF-8
+			return end, nil
 		}
 		if esc {
 			start := len(d.scratch)
