@@ -614,3 +614,35 @@ func TestRecordDecoderTimeParsing(t *testing.T) {
 		}
 	}
 }
+
+// No input panics; a refused record adds nothing and leaves the decoder
+// usable.
+func FuzzRecordDecoder(f *testing.F) {
+	f.Add([]byte(`{"id":1,"i32":-7,"f":20.15,"b":true,"s":"a\u00e9","bin":"AAEC","ts":"2024-03-01T12:34:56Z","d":"2024-02-29"}`), false)
+	f.Add([]byte(`1,-7,20.15,true,"a""b",AAEC,2024-03-01T12:34:56Z,2024-02-29`), true)
+	f.Add([]byte(`{"id":1e5,"ts":-12}`), false)
+	f.Fuzz(func(t *testing.T, value []byte, isCSV bool) {
+		format := "json"
+		if isCSV {
+			format = "csv"
+		}
+		d, err := NewRecordDecoder(allTypes, format, memory.NewGoAllocator())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Release()
+		if err := d.Add(value); err != nil {
+			var re *RecordError
+			if !errors.As(err, &re) {
+				t.Fatalf("error %T", err)
+			}
+			if d.Len() != 0 {
+				t.Fatal("a refused record was added")
+			}
+			return
+		}
+		if _, err := d.Finish(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
