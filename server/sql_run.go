@@ -71,6 +71,8 @@ func (n *Node) run(ctx context.Context, stmt sql.Statement) (*sql.Result, error)
 		return n.showVersions(ctx, s.Table)
 	case *sql.Describe:
 		return n.describe(ctx, s.Table)
+	case *sql.CreatePipeline, *sql.StartPipeline, *sql.StopPipeline, *sql.DropPipeline, *sql.ShowPipelines:
+		return n.runPipeline(ctx, s)
 	case *sql.SetVar:
 		return &sql.Result{Tag: "SET"}, nil
 	case *sql.Transaction:
