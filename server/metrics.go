@@ -30,6 +30,7 @@ type metrics struct {
 	restores         *prometheus.CounterVec // result: ok, error
 	elections        prometheus.Counter
 	leaderChanges    prometheus.Counter
+	pipelineRows     prometheus.Counter
 }
 
 func newMetrics(n *Node) *metrics {
@@ -56,12 +57,13 @@ func newMetrics(n *Node) *metrics {
 	m.restores = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "strata_raft_restores_total", Help: "Snapshots restored (at start, or received from the leader), by result."}, []string{"result"})
 	m.elections = prometheus.NewCounter(prometheus.CounterOpts{Name: "strata_raft_elections_total", Help: "Elections this node started (it became a candidate)."})
 	m.leaderChanges = prometheus.NewCounter(prometheus.CounterOpts{Name: "strata_raft_leader_changes_total", Help: "Leader changes this node observed."})
+	m.pipelineRows = prometheus.NewCounter(prometheus.CounterOpts{Name: "strata_pipeline_rows_total", Help: "Rows committed by the Kafka pipelines this node ran as leader."})
 	gauge := func(name, help string, f func() float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
 	}
 	m.reg.MustRegister(m.ingestRows, m.ingestBytes, m.ingestBatches, m.queries, m.queryLatency,
 		m.proposals, m.forwarded, m.readIndexLatency, m.applyLatency, m.snapshots, m.snapshotSeconds, m.snapshotBytes,
-		m.restores, m.elections, m.leaderChanges,
+		m.restores, m.elections, m.leaderChanges, m.pipelineRows,
 		gauge("strata_raft_term", "Current Raft term.", func() float64 { return float64(n.raft.Status().Term) }),
 		gauge("strata_raft_last_log_index", "Last index in this node's Raft log.", func() float64 { return float64(n.raft.Status().LastLogIndex) }),
 		gauge("strata_raft_members", "Servers in the Raft configuration.", func() float64 { return float64(len(n.raft.Status().Members)) }),

@@ -44,6 +44,7 @@ type Node struct {
 	// savedPeers are the other members' gRPC addresses from the peers
 	// file (see peersFileName).
 	savedPeers atomic.Pointer[[]string]
+	pipelines  *pipelineManager
 	// defaultReadMode is Config.ReadMode (never READ_MODE_DEFAULT).
 	defaultReadMode stratapb.ReadMode
 
@@ -149,6 +150,8 @@ func Open(cfg Config) (*Node, error) {
 		n.log.Info("existing data dir: --join ignored", "data_dir", cfg.DataDir)
 	}
 	go n.registerSelf()
+	n.pipelines = newPipelineManager(n)
+	go n.pipelines.run()
 	n.log.Info("strata node started", "node", cfg.NodeID, "grpc", n.GRPCAddr(), "http", n.HTTPAddr(),
 		"raft", rn.Status().Addr, "pg", n.PGAddr(), "data_dir", cfg.DataDir, "replay_to", n.replayTo,
 		"read_mode", cfg.ReadMode)

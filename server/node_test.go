@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -35,6 +36,9 @@ func startNode(t *testing.T, cfg Config) (*Node, stratapb.StrataClient) {
 	}
 	cfg.NoSync = true
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("STRATA_TEST_LOG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	n, err := Open(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { n.Close(context.Background()) })
