@@ -25,7 +25,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), clusterCmd(), pipelineCmd(), loadCmd(), sqlCmd(), queryCmd(), benchCmd())
+	root.AddCommand(versionCmd(), demoCmd(), serverCmd(), clusterCmd(), devKafkaCmd(), pipelineCmd(), loadCmd(), sqlCmd(), queryCmd(), benchCmd())
 	if err := root.Execute(); err != nil {
 		var failed *shell.Failed
 		if !errors.As(err, &failed) { // the shell printed its own
