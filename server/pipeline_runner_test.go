@@ -218,3 +218,27 @@ func deleteRecordsBefore(t *testing.T, k *kfake.Cluster, topic string, partition
 		}
 	}
 }
+
+// ON ERROR STOP: the records before a bad one are committed, then the
+// pipeline stops with an error naming the partition and offset.
+func TestPipelineStopsOnBadRecord(t *testing.T) {
+	k := startKafka(t, 1, "strict")
+	n, c := startNode(t, Config{})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: txTable})
+	require.NoError(t, err)
+	recs := txRecords(20, false)
+	values := append(append(append([][]byte{}, recs[:10]...), []byte(`{"id":"bad"}`)), recs[10:]...)
+	produce(t, k, "strict", values)
+	createPipeline(t, n, &stratapb.PipelineDef{Name: "strict", Brokers: k.ListenAddrs()[0], Topic: "strict", Table: "tx", Format: "json", StopOnError: true})
+	require.Eventually(t, func() bool {
+		st, _ := n.fsm.Pipeline("strict")
+		return st.GetState() == "error"
+	}, 30*time.Second, 20*time.Millisecond)
+	st, _ := n.fsm.Pipeline("strict")
+	require.Contains(t, st.GetError(), "partition 0 offset 10")
+	require.Equal(t, int64(10), st.GetPartitions()[0].GetNextOffset(), "the bad record is where it resumes")
+	conn := pgConn(t, n)
+	var count int64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM tx").Scan(&count))
+	require.Equal(t, int64(10), count)
+}
