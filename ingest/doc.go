@@ -11,11 +11,26 @@
 //	                    send the missing batches first
 //
 // Producers idle for more than ProducerExpiry log entries are forgotten,
-// deterministically by log index. FSM snapshots hold the storage state and
-// the dedup table (Capture is cheap, Persist does the I/O).
+// deterministically by log index.
+//
+// The FSM also keeps, replicated like the tables:
+//   - the member registry (members.go): each member's client-facing
+//     addresses, which Raft's configuration cannot carry;
+//   - Kafka pipelines (pipelines.go): definitions, state and each
+//     partition's next offset. A PipelineBatchCommand commits a range of a
+//     partition (rows into the table, bad records into pipeline_errors,
+//     the next offset) and applies only if it starts at the stored next
+//     offset: that check is what makes pipelines exactly once.
+//
+// RecordDecoder (records.go) turns Kafka record values (JSON objects, CSV
+// lines) into a table's Arrow rows, naming the column at fault in a bad
+// one. FSM snapshots hold the storage state (sealed chunks only named when
+// Options.Chunks is set), the dedup table, the registry and the pipelines
+// (Capture is cheap, Persist does the I/O).
 //
 // ingest imports storage and proto, and knows nothing of Raft's machinery
-// (raftlog drives the FSM through a small interface) or of the network.
+// (raftlog drives the FSM through a small interface), of the network or of
+// Kafka clients (the server runs the pipelines' consumers).
 //
 // Usage:
 //
