@@ -163,6 +163,19 @@ func TestPipelineFromKcat(t *testing.T) {
 	var sum int64
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT sum(amount) FROM tx").Scan(&sum))
 	require.Zero(t, sum)
+
+	// SHOW PIPELINES through pgx's extended protocol (described columns).
+	rows, err := conn.Query(context.Background(), "SHOW PIPELINES")
+	require.NoError(t, err)
+	var committed int64
+	for rows.Next() {
+		vals, err := rows.Values()
+		require.NoError(t, err)
+		require.Equal(t, "lines", vals[0])
+		committed += vals[8].(int64)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, int64(total), committed, "rows per partition add up")
 }
 
 // An offset Kafka no longer has stops the pipeline with a visible error;

@@ -68,6 +68,8 @@ func prepare(stmt Statement, cat Catalog, hints []storage.ColumnType) (*Prepared
 		return prepared(s, hints, DescribeColumns, tableExists(cat, s.Table))
 	case *ShowTables:
 		return prepared(s, hints, ShowTablesColumns, nil)
+	case *ShowPipelines:
+		return prepared(s, hints, ShowPipelinesColumns, nil)
 	case *ShowVar:
 		if s.Name == "all" {
 			return prepared(s, hints, ShowAllColumns, nil)
