@@ -336,7 +336,8 @@ const codeWritesNotRolledBack = "01000"
 // isWrite reports statements that change data or tables.
 func isWrite(stmt sql.Statement) bool {
 	switch stmt.(type) {
-	case *sql.Insert, *sql.CreateTable, *sql.DropTable, *sql.RollbackTable, *sql.CopyFrom:
+	case *sql.Insert, *sql.CreateTable, *sql.DropTable, *sql.RollbackTable, *sql.CopyFrom,
+		*sql.CreatePipeline, *sql.StartPipeline, *sql.StopPipeline, *sql.DropPipeline:
 		return true
 	}
 	return false
