@@ -105,7 +105,7 @@ func comparePartition(p *stratapb.PartitionStatus, n int32) int {
 }
 
 func noPipeline(name string) error {
-	return fmt.Errorf("%w: no pipeline %q", ErrBadCommand, name)
+	return fmt.Errorf("%w: %q", ErrNoPipeline, name)
 }
 
 // checkPipelineDef validates a definition, without the table's existence.
@@ -149,7 +149,7 @@ func (f *FSM) applyCreatePipeline(index uint64, c *stratapb.CreatePipelineComman
 			r.Existed = true
 			return r
 		}
-		return f.done(index, fmt.Errorf("%w: pipeline %q already exists", ErrBadCommand, d.GetName()))
+		return f.done(index, fmt.Errorf("%w: %q", ErrPipelineExists, d.GetName()))
 	}
 	st := f.Store()
 	if _, err := st.DescribeTable(d.GetTable()); err != nil {

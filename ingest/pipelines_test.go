@@ -107,7 +107,7 @@ func TestCreatePipelineValidation(t *testing.T) {
 	require.Equal(t, h.index, h.fsm.Store().Applied())
 
 	r = h.apply(CreatePipelineCommand(pipelineDef("p"), false))
-	require.ErrorIs(t, r.Err, ErrBadCommand)
+	require.ErrorIs(t, r.Err, ErrPipelineExists)
 	require.Contains(t, r.Err.Error(), "already exists")
 	r = h.apply(CreatePipelineCommand(pipelineDef("p"), true))
 	require.NoError(t, r.Err)
@@ -156,7 +156,7 @@ func TestPipelineStateAndDrop(t *testing.T) {
 	require.NoError(t, h.apply(SetPipelineStateCommand("p", false, "")).Err)
 	s, _ = state()
 	require.Equal(t, PipelineStopped, s)
-	require.ErrorIs(t, h.apply(SetPipelineStateCommand("nope", true, "")).Err, ErrBadCommand)
+	require.ErrorIs(t, h.apply(SetPipelineStateCommand("nope", true, "")).Err, ErrNoPipeline)
 
 	require.NoError(t, h.apply(SetPipelineStateCommand("p", true, "")).Err)
 	require.NoError(t, h.apply(batch(t, "p", 0, 0, 5, 0, 4, 4)).Err)
@@ -165,9 +165,9 @@ func TestPipelineStateAndDrop(t *testing.T) {
 	require.False(t, ok)
 	require.EqualValues(t, 4, h.tableRows("kv"), "the rows stay")
 	require.EqualValues(t, 1, h.tableRows(PipelineErrorsTable), "so do the error rows")
-	require.ErrorIs(t, h.apply(DropPipelineCommand("p", false)).Err, ErrBadCommand)
+	require.ErrorIs(t, h.apply(DropPipelineCommand("p", false)).Err, ErrNoPipeline)
 	require.NoError(t, h.apply(DropPipelineCommand("p", true)).Err)
-	require.ErrorIs(t, h.apply(batch(t, "p", 0, 5, 6, 0, 1)).Err, ErrBadCommand, "a dropped pipeline takes no batches")
+	require.ErrorIs(t, h.apply(batch(t, "p", 0, 5, 6, 0, 1)).Err, ErrNoPipeline, "a dropped pipeline takes no batches")
 
 	// Recreated, it starts over: its offsets were dropped with it.
 	require.NoError(t, h.apply(CreatePipelineCommand(pipelineDef("p"), false)).Err)

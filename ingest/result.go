@@ -15,6 +15,10 @@ var (
 	// ErrBadCommand: a request cannot become a command (missing table,
 	// sequence 0 with a producer id).
 	ErrBadCommand = errors.New("ingest: malformed request")
+	// ErrNoPipeline: no pipeline of that name.
+	ErrNoPipeline = errors.New("ingest: no such pipeline")
+	// ErrPipelineExists: CREATE PIPELINE of a name in use.
+	ErrPipelineExists = errors.New("ingest: pipeline already exists")
 	// ErrOutcomeForgotten: a retried batch was decided so long ago (many
 	// failures ago) that whether it was applied is no longer remembered.
 	// It is never answered as a success it might not have been.

@@ -251,6 +251,10 @@ func writePathSQLError(err error) error {
 		code = "57P01" // admin_shutdown
 	case errors.Is(err, raftlog.ErrNotLeader), errors.Is(err, ErrNotReady):
 		code = "57P03" // cannot_connect_now
+	case errors.Is(err, ingest.ErrNoPipeline):
+		code = "42704" // undefined_object
+	case errors.Is(err, ingest.ErrPipelineExists):
+		code = "42710" // duplicate_object
 	case errors.Is(err, ingest.ErrBadCommand):
 		code = "22023"
 	default:
