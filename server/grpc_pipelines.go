@@ -162,5 +162,5 @@ func (n *Node) ListPipelines(ctx context.Context, _ *stratapb.ListPipelinesReque
 	if err := n.fence(ctx, readOptions{}); err != nil {
 		return nil, toStatus(err)
 	}
-	return &stratapb.ListPipelinesResponse{Pipelines: n.fsm.Pipelines()}, nil
+	return &stratapb.ListPipelinesResponse{Pipelines: n.livePipelines(ctx)}, nil
 }

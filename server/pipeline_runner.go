@@ -210,6 +210,11 @@ func topicPartitions(ctx context.Context, seeds []string, topic string) ([]int32
 		return nil, fmt.Errorf("kafka client: %w", err)
 	}
 	defer cl.Close()
+	return topicPartitionsWith(ctx, cl, topic)
+}
+
+// topicPartitionsWith is topicPartitions through an existing client.
+func topicPartitionsWith(ctx context.Context, cl *kgo.Client, topic string) ([]int32, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	t := kmsg.NewMetadataRequestTopic()
 	t.Topic = kmsg.StringPtr(topic)

@@ -250,6 +250,12 @@ func TestPipelineStopsOnBadRecord(t *testing.T) {
 	st, _ := n.fsm.Pipeline("strict")
 	require.Contains(t, st.GetError(), "partition 0 offset 10")
 	require.Equal(t, int64(10), st.GetPartitions()[0].GetNextOffset(), "the bad record is where it resumes")
+	// The stopped pipeline's lag is Kafka's end now, not as of its last
+	// commit.
+	list, err := c.ListPipelines(context.Background(), &stratapb.ListPipelinesRequest{})
+	require.NoError(t, err)
+	live := list.GetPipelines()[0].GetPartitions()[0]
+	require.Equal(t, []int64{10, 21, 11}, []int64{live.NextOffset, live.HighWatermark, live.Lag})
 	conn := pgConn(t, n)
 	var count int64
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM tx").Scan(&count))

@@ -54,7 +54,7 @@ func (n *Node) showPipelines(ctx context.Context) (*sql.Result, error) {
 	if err := n.Fence(ctx); err != nil {
 		return nil, err
 	}
-	rows := pipelineRows(n.fsm.Pipelines())
+	rows := pipelineRows(n.livePipelines(ctx))
 	return rowsResult(selectTag(len(rows)), sql.ShowPipelinesColumns, rows)
 }
 
