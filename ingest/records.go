@@ -756,43 +756,10 @@ func ymd(b []byte) (y, m, dd int, ok bool) {
 	m, ok3 := digits2(b[5:7])
 	dd, ok4 := digits2(b[8:10])
 	y = y1*100 + y2
-	if !(ok1 && ok2 && ok3 && ok4) || m < 1 || m > 12 || dd < 1 || dd > daysIn(y, m) {
+	if !(ok1 && ok2 && ok3 && ok4) || m < 1 || m > 12 || dd < 1 || dd > storage.DaysInMonth(y, m) {
 		return 0, 0, 0, false
 	}
 	return y, m, dd, true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil is the days since 1970-01-01 of a proleptic Gregorian date.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y
-	if era < 0 {
-		era -= 399
-	}
-	era /= 400
-	yoe := y - era*400
-	mp := m + 9
-	if m > 2 {
-		mp = m - 3
-	}
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era*146097 + doe - 719468)
 }
 
 func parseDate(b []byte) (int64, bool) {
@@ -803,7 +770,7 @@ func parseDate(b []byte) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return daysFromCivil(y, m, dd), true
+	return storage.DaysFromCivil(int64(y), int64(m), int64(dd)), true
 }
 
 // parseTimestamp reads RFC 3339 (YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)),
@@ -865,7 +832,7 @@ func parseTimestamp(b []byte) (int64, bool) {
 	if i != len(b) {
 		return 0, false
 	}
-	secs := daysFromCivil(y, mo, dd)*86400 + int64(h*3600+mi*60+s-off)
+	secs := storage.DaysFromCivil(int64(y), int64(mo), int64(dd))*86400 + int64(h*3600+mi*60+s-off)
 	return secs*1_000_000 + us, true
 }
 

@@ -67,7 +67,7 @@ func calendarPart(days int64, part plan.DatePart) int64 {
 	case plan.PartDay:
 		return d
 	case plan.PartDoy:
-		return days - daysFromCivil(y, 1, 1) + 1
+		return days - storage.DaysFromCivil(y, 1, 1) + 1
 	case plan.PartWeek:
 		return isoWeek(days)
 	}
@@ -80,5 +80,5 @@ func isoWeek(days int64) int64 {
 	monday := floorDiv(days+3, 7)*7 - 3 // as truncMicros finds weeks
 	thursday := monday + 3
 	y, _, _ := civil(thursday)
-	return (thursday-daysFromCivil(y, 1, 1))/7 + 1
+	return (thursday-storage.DaysFromCivil(y, 1, 1))/7 + 1
 }

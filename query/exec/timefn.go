@@ -37,19 +37,6 @@ func civil(days int64) (y, m, d int64) {
 	return y, m, d
 }
 
-// daysFromCivil is civil's inverse.
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
-}
-
 // truncMicros implements date_trunc in UTC on µs since the epoch.
 func truncMicros(us int64, unit plan.TruncUnit) int64 {
 	switch unit {
@@ -79,7 +66,7 @@ func truncMicros(us int64, unit plan.TruncUnit) int64 {
 		case plan.TruncYear:
 			m = 1
 		}
-		days = daysFromCivil(y, m, 1)
+		days = storage.DaysFromCivil(y, m, 1)
 	}
 	return days * usPerDay
 }
