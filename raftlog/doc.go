@@ -14,6 +14,12 @@
 //     failures (unknown outcome: retry with the same idempotency key),
 //     errors the FSM returned (committed, rejected);
 //   - the applied watermark: AppliedIndex and WaitApplied;
+//   - linearizable reads: a barrier committed on every election won, and
+//     ReadIndex (the commit index once that barrier is in, confirmed by
+//     VerifyLeader); a closing leader hands leadership over first;
+//   - membership changes (AddVoter, RemoveServer) and Status;
+//   - Hooks, through which the embedding program observes applies,
+//     snapshots, restores and leadership without raftlog knowing metrics;
 //   - the snapshot framing (a 16-byte header before the FSM's bytes, see
 //     snapheader.go) and the routing of raft's logs to log/slog;
 //   - the log entry framing: large commands are S2-compressed in the log
