@@ -387,7 +387,15 @@ func (c *consumeState) commitBatch(ctx context.Context, p int32, recs []*kgo.Rec
 		}
 		r, err := n.propose(ctx, ingest.PipelineBatchCommand(b))
 		if err == nil && r.Err != nil {
-			err = r.Err
+			if errors.Is(r.Err, ingest.ErrOffsetMismatch) {
+				err = r.Err
+			} else if st, ok := n.fsm.Pipeline(c.def.GetName()); !ok || st.GetState() != ingest.PipelineRunning {
+				return errStopped // stopped or dropped meanwhile
+			} else {
+				// The batch can never apply (its table was dropped or
+				// changed): retrying would fail forever, so stop loudly.
+				return c.r.fail(ctx, fmt.Sprintf("partition %d offsets [%d, %d) cannot be committed: %v", p, b.StartOffset, b.NextOffset, r.Err))
+			}
 		}
 		if err != nil {
 			// Unknown outcome, or the stored offset moved: start again

@@ -261,3 +261,26 @@ func TestPipelineStopsOnBadRecord(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM tx").Scan(&count))
 	require.Equal(t, int64(10), count)
 }
+
+// A batch that can never apply (its table was dropped) stops the pipeline
+// with an error instead of retrying forever.
+func TestPipelineStopsWhenItsTableIsGone(t *testing.T) {
+	k := startKafka(t, 1, "gone")
+	n, c := startNode(t, Config{})
+	_, err := c.CreateTable(context.Background(), &stratapb.CreateTableRequest{Table: txTable})
+	require.NoError(t, err)
+	recs := txRecords(20, false)
+	produce(t, k, "gone", recs[:10])
+	createPipeline(t, n, &stratapb.PipelineDef{Name: "g", Brokers: k.ListenAddrs()[0], Topic: "gone", Table: "tx", Format: "json"})
+	conn := pgConn(t, n)
+	waitCount(t, conn, "SELECT count(*) FROM tx", 10)
+	_, err = c.DropTable(context.Background(), &stratapb.DropTableRequest{Name: "tx"})
+	require.NoError(t, err)
+	produce(t, k, "gone", recs[10:])
+	require.Eventually(t, func() bool {
+		st, _ := n.fsm.Pipeline("g")
+		return st.GetState() == "error" && strings.Contains(st.GetError(), "cannot be committed")
+	}, 30*time.Second, 20*time.Millisecond)
+	st, _ := n.fsm.Pipeline("g")
+	require.Equal(t, int64(10), st.GetPartitions()[0].GetNextOffset(), "nothing after the table went")
+}
