@@ -86,62 +86,14 @@ func (f *FSM) applySetMember(index uint64, c *stratapb.SetMemberCommand) *Result
 //
 // Members are in node ID order.
 
+func memberKey(m *stratapb.Member) string { return m.GetNodeId() }
+
 func appendMembers(dst []byte, ms []*stratapb.Member) ([]byte, error) {
-	dst = binary.AppendUvarint(dst, uint64(len(ms)))
-	opts := proto.MarshalOptions{Deterministic: true}
-	for _, m := range ms {
-		b, err := opts.Marshal(m)
-		if err != nil {
-			return nil, fmt.Errorf("encode member %q: %w", m.GetNodeId(), err)
-		}
-		dst = binary.AppendUvarint(dst, uint64(len(b)))
-		dst = append(dst, b...)
-	}
-	return dst, nil
+	return appendMessages(dst, "member", ms, memberKey)
 }
 
 func decodeMembers(b []byte) ([]*stratapb.Member, error) {
-	uvarint := func() (uint64, error) {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return 0, fmt.Errorf("%w: members: bad varint", ErrBadSnapshot)
-		}
-		b = b[n:]
-		return v, nil
-	}
-	n, err := uvarint()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(b)) {
-		return nil, fmt.Errorf("%w: members: count %d in %d bytes", ErrBadSnapshot, n, len(b))
-	}
-	ms := make([]*stratapb.Member, 0, n)
-	for range n {
-		size, err := uvarint()
-		if err != nil {
-			return nil, err
-		}
-		if size > uint64(len(b)) {
-			return nil, fmt.Errorf("%w: members: record of %d bytes, %d left", ErrBadSnapshot, size, len(b))
-		}
-		m := &stratapb.Member{}
-		if err := proto.Unmarshal(b[:size], m); err != nil {
-			return nil, fmt.Errorf("%w: members: %v", ErrBadSnapshot, err)
-		}
-		b = b[size:]
-		if m.GetNodeId() == "" {
-			return nil, fmt.Errorf("%w: members: record without a node id", ErrBadSnapshot)
-		}
-		if k := len(ms); k > 0 && ms[k-1].GetNodeId() >= m.GetNodeId() {
-			return nil, fmt.Errorf("%w: members: not in node id order at %q", ErrBadSnapshot, m.GetNodeId())
-		}
-		ms = append(ms, m)
-	}
-	if len(b) != 0 {
-		return nil, fmt.Errorf("%w: members: %d bytes after the last record", ErrBadSnapshot, len(b))
-	}
-	return ms, nil
+	return decodeMessages(b, "members", func() *stratapb.Member { return &stratapb.Member{} }, memberKey, nil)
 }
 
 // writeFrame writes length u64 | body | crc32c(body) u32.

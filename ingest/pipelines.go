@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -309,69 +308,20 @@ func (f *FSM) errorRecord(pipeline string, part int32, errs []*stratapb.Pipeline
 //
 // Pipelines are in name order, each one's partitions in number order.
 
+func pipelineKey(p *stratapb.PipelineStatus) string { return p.GetDef().GetName() }
+
 func appendPipelines(dst []byte, ps []*stratapb.PipelineStatus) ([]byte, error) {
-	dst = binary.AppendUvarint(dst, uint64(len(ps)))
-	opts := proto.MarshalOptions{Deterministic: true}
-	for _, p := range ps {
-		b, err := opts.Marshal(p)
-		if err != nil {
-			return nil, fmt.Errorf("encode pipeline %q: %w", p.GetDef().GetName(), err)
-		}
-		dst = binary.AppendUvarint(dst, uint64(len(b)))
-		dst = append(dst, b...)
-	}
-	return dst, nil
+	return appendMessages(dst, "pipeline", ps, pipelineKey)
 }
 
 func decodePipelines(b []byte) ([]*stratapb.PipelineStatus, error) {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: pipelines: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
-	}
-	uvarint := func() (uint64, error) {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			return 0, bad("bad varint")
-		}
-		b = b[n:]
-		return v, nil
-	}
-	n, err := uvarint()
-	if err != nil {
-		return nil, err
-	}
-	if n > uint64(len(b)) {
-		return nil, bad("count %d in %d bytes", n, len(b))
-	}
-	ps := make([]*stratapb.PipelineStatus, 0, n)
-	for range n {
-		size, err := uvarint()
-		if err != nil {
-			return nil, err
-		}
-		if size > uint64(len(b)) {
-			return nil, bad("record of %d bytes, %d left", size, len(b))
-		}
-		p := &stratapb.PipelineStatus{}
-		if err := proto.Unmarshal(b[:size], p); err != nil {
-			return nil, bad("%v", err)
-		}
-		b = b[size:]
-		name := p.GetDef().GetName()
-		if name == "" {
-			return nil, bad("record without a name")
-		}
-		if k := len(ps); k > 0 && ps[k-1].GetDef().GetName() >= name {
-			return nil, bad("not in name order at %q", name)
-		}
-		for i, part := range p.GetPartitions() {
-			if part.GetPartition() < 0 || (i > 0 && p.GetPartitions()[i-1].GetPartition() >= part.GetPartition()) {
-				return nil, bad("pipeline %q: partitions not in order at %d", name, part.GetPartition())
+	return decodeMessages(b, "pipelines", func() *stratapb.PipelineStatus { return &stratapb.PipelineStatus{} }, pipelineKey,
+		func(p *stratapb.PipelineStatus) error {
+			for i, part := range p.GetPartitions() {
+				if part.GetPartition() < 0 || (i > 0 && p.GetPartitions()[i-1].GetPartition() >= part.GetPartition()) {
+					return fmt.Errorf("partitions not in order at %d", part.GetPartition())
+				}
 			}
-		}
-		ps = append(ps, p)
-	}
-	if len(b) != 0 {
-		return nil, bad("%d bytes after the last record", len(b))
-	}
-	return ps, nil
+			return nil
+		})
 }
