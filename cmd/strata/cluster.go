@@ -5,20 +5,17 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/stratadb/strata/client"
 	stratapb "github.com/stratadb/strata/proto"
 )
 
 // clusterCmd is `strata cluster status|add|remove`: membership through any
 // member's gRPC address (what only the leader can do is forwarded to it).
 func clusterCmd() *cobra.Command {
-	var addr string
-	var timeout time.Duration
+	var rpc rpcFlags
 	cmd := &cobra.Command{
 		Use:   "cluster",
 		Short: "Show and change a cluster's members",
@@ -31,16 +28,7 @@ func clusterCmd() *cobra.Command {
 A new node usually adds itself (strata server --join); add is for a
 server started without --join, which waits to be added.`,
 	}
-	cmd.PersistentFlags().StringVar(&addr, "addr", defaultAddr, "gRPC address of any member")
-	cmd.PersistentFlags().DurationVar(&timeout, "timeout", 30*time.Second, "give up after this long")
-	dial := func(cmd *cobra.Command) (*client.Client, context.Context, context.CancelFunc, error) {
-		c, err := client.Dial(addr, client.Options{})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-		return c, ctx, cancel, nil
-	}
+	rpc.add(cmd)
 
 	var format string
 	status := &cobra.Command{
@@ -48,15 +36,13 @@ server started without --join, which waits to be added.`,
 		Short: "Every member's role, term, commit and applied index",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
+			var cs *stratapb.ClusterStatusResponse
+			err := rpc.call(cmd, func(ctx context.Context, c stratapb.StrataClient) (err error) {
+				cs, err = c.ClusterStatus(ctx, &stratapb.ClusterStatusRequest{})
 				return err
-			}
-			defer c.Close()
-			defer cancel()
-			cs, err := c.RPC().ClusterStatus(ctx, &stratapb.ClusterStatusRequest{})
+			})
 			if err != nil {
-				return fmt.Errorf("cluster status from %s: %w", addr, err)
+				return fmt.Errorf("cluster status from %s: %w", rpc.addr, err)
 			}
 			switch format {
 			case "json":
@@ -84,13 +70,11 @@ server started without --join, which waits to be added.`,
 			if nodeID == "" || raftAddr == "" {
 				return fmt.Errorf("add needs --node-id and --raft-addr")
 			}
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
+			var resp *stratapb.JoinResponse
+			err := rpc.call(cmd, func(ctx context.Context, c stratapb.StrataClient) (err error) {
+				resp, err = c.Join(ctx, &stratapb.JoinRequest{NodeId: nodeID, RaftAddr: raftAddr})
 				return err
-			}
-			defer c.Close()
-			defer cancel()
-			resp, err := c.RPC().Join(ctx, &stratapb.JoinRequest{NodeId: nodeID, RaftAddr: raftAddr})
+			})
 			if err != nil {
 				return fmt.Errorf("add %s: %w", nodeID, err)
 			}
@@ -109,13 +93,11 @@ server started without --join, which waits to be added.`,
 			if nodeID == "" {
 				return fmt.Errorf("remove needs --node-id")
 			}
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
+			var resp *stratapb.RemoveMemberResponse
+			err := rpc.call(cmd, func(ctx context.Context, c stratapb.StrataClient) (err error) {
+				resp, err = c.RemoveMember(ctx, &stratapb.RemoveMemberRequest{NodeId: nodeID})
 				return err
-			}
-			defer c.Close()
-			defer cancel()
-			resp, err := c.RPC().RemoveMember(ctx, &stratapb.RemoveMemberRequest{NodeId: nodeID})
+			})
 			if err != nil {
 				return fmt.Errorf("remove %s: %w", nodeID, err)
 			}

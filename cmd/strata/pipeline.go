@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/stratadb/strata/client"
 	stratapb "github.com/stratadb/strata/proto"
 )
 
@@ -19,8 +18,7 @@ import (
 // pipelines through any member's gRPC address (writes are forwarded to
 // the leader, which runs the pipelines).
 func pipelineCmd() *cobra.Command {
-	var addr string
-	var timeout time.Duration
+	var rpc rpcFlags
 	cmd := &cobra.Command{
 		Use:   "pipeline",
 		Short: "Create, start, stop, drop and show Kafka pipelines",
@@ -38,19 +36,8 @@ A new pipeline is stopped; start it to consume. The same is available in
 SQL: CREATE PIPELINE, START PIPELINE, STOP PIPELINE, DROP PIPELINE,
 SHOW PIPELINES.`,
 	}
-	cmd.PersistentFlags().StringVar(&addr, "addr", defaultAddr, "gRPC address of any member")
-	cmd.PersistentFlags().DurationVar(&timeout, "timeout", 30*time.Second, "give up after this long")
-	// call dials, runs f with a deadline, and closes.
-	call := func(cmd *cobra.Command, f func(ctx context.Context, c stratapb.StrataClient) error) error {
-		c, err := client.Dial(addr, client.Options{})
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-		defer cancel()
-		return f(ctx, c.RPC())
-	}
+	rpc.add(cmd)
+	call := rpc.call
 
 	var def stratapb.PipelineDef
 	var onError string
@@ -157,7 +144,7 @@ SHOW PIPELINES.`,
 			return call(cmd, func(ctx context.Context, c stratapb.StrataClient) error {
 				resp, err := c.ListPipelines(ctx, &stratapb.ListPipelinesRequest{})
 				if err != nil {
-					return fmt.Errorf("list pipelines from %s: %w", addr, err)
+					return fmt.Errorf("list pipelines from %s: %w", rpc.addr, err)
 				}
 				if format == "json" {
 					b, err := protojson.MarshalOptions{Multiline: true, UseProtoNames: true, EmitUnpopulated: true}.Marshal(resp)
